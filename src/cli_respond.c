@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int cli_respond_placeholder_;

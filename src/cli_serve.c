@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int cli_serve_placeholder_;

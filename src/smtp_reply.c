@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int smtp_reply_placeholder_;
