@@ -1,2 +1,71 @@
-/* placeholder: being written */
-typedef int smtp_verb_placeholder_;
+/*
+ * smtp_verb - the one table of SMTP command verbs (SPEC section 2).
+ *
+ * The table is generated from SMTP_VERB_LIST and indexed by enum smtp_verb,
+ * so the enum, the names and the lookup cannot drift apart (STYLE rule 9).
+ * Row SMTP_VERB_NONE is the "unknown" answer: the lookup loop starts after
+ * it and falls back to it, and it is bounded by SMTP_VERB_COUNT, not by a
+ * sentinel.
+ */
+#include "smtp_verb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct verb_row {
+    const char *name; /* upper case, as RFC 5321 spells it */
+    size_t len;
+};
+
+#define VERB_ROW_(name) [SMTP_VERB_##name] = {#name, sizeof(#name) - 1},
+static const struct verb_row verb_table[SMTP_VERB_COUNT] = {
+    [SMTP_VERB_NONE] = {"", 0},
+    SMTP_VERB_LIST(VERB_ROW_)};
+#undef VERB_ROW_
+
+/* The lookup folds into a buffer of SMTP_VERB_MAX_LEN octets: every name must fit. */
+#define VERB_FITS_(name)                                                                           \
+    _Static_assert(sizeof(#name) - 1 <= SMTP_VERB_MAX_LEN, #name " exceeds SMTP_VERB_MAX_LEN");
+SMTP_VERB_LIST(VERB_FITS_)
+#undef VERB_FITS_
+
+/* verb_require - a caller bug aborts, whatever NDEBUG says (STYLE rule 5) */
+static void verb_require(int ok, const char *func, const char *what)
+{
+    if (!ok) {
+        fprintf(stderr, "%s: caller bug: %s\n", func, what);
+        abort();
+    }
+}
+
+enum smtp_verb smtp_verb_lookup(const char *ptr, size_t len)
+{
+    char upper[SMTP_VERB_MAX_LEN];
+    size_t i;
+    int v;
+
+    verb_require(ptr != NULL || len == 0, "smtp_verb_lookup", "ptr is NULL");
+    if (len == 0 || len > SMTP_VERB_MAX_LEN)
+        return SMTP_VERB_NONE;
+    /*
+     * Fold only a..z: the names are upper-case letters, so any other octet
+     * (digits, '@', '[', 8-bit bytes) keeps its value and cannot match. A
+     * blanket "& 0xDF" would fold e.g. 0xF0 or '{' onto something else.
+     */
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)ptr[i];
+        upper[i] = (char)(c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c);
+    }
+    for (v = SMTP_VERB_NONE + 1; v < SMTP_VERB_COUNT; v++) {
+        if (verb_table[v].len == len && memcmp(verb_table[v].name, upper, len) == 0)
+            return (enum smtp_verb)v;
+    }
+    return SMTP_VERB_NONE;
+}
+
+const char *smtp_verb_name(enum smtp_verb verb)
+{
+    /* The cast makes a negative (corrupt) value out of range too. */
+    return (unsigned)verb < SMTP_VERB_COUNT ? verb_table[verb].name : "";
+}
