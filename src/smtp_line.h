@@ -61,30 +61,35 @@ enum smtp_line_result {
  * One finished line. Pointers are valid until the next call that uses the
  * same struct smtp_line, and only while the caller's input buffer lives
  * (they may point into either).
+ *
+ * The terminator is CR LF when the octet before the LF is CR, else the LF
+ * alone (then status is BARE_LF or TOO_LONG). text is the line without its
+ * terminator, cut to its first SMTP_LINE_MAX octets; it may hold any octet
+ * (NUL included) when status is not OK, so never treat it as a C string.
+ * text, arg and octets are filled for every status, so a log can show what
+ * a malformed line held; only verb depends on status.
+ *
+ * TOO_LONG means octets > SMTP_LINE_MAX (512). A 511-octet content ended by
+ * a bare LF is 512 octets, so it is BARE_LF, not TOO_LONG; with CR LF it is
+ * 513 octets and TOO_LONG.
  */
 struct smtp_cmd {
     enum smtp_line_status status;
     enum smtp_verb verb; /* SMTP_VERB_NONE unless status == SMTP_LINE_OK */
-    const char *text;    /* content held, without terminator: at most SMTP_LINE_MAX */
+    const char *text;    /* the line without terminator, at most SMTP_LINE_MAX octets of it */
     size_t text_len;     /* octets; a too-long line is cut, never grown */
-    const char *arg;     /* after the first SP of text; empty when there is none */
-    size_t arg_len;
-    uint64_t octets; /* whole line on the wire, terminator included (may exceed 512) */
+    const char *arg;     /* inside text, after its first SP; text + text_len when no SP */
+    size_t arg_len;      /* may be 0 ("HELP" and "HELP " both give an empty arg) */
+    uint64_t octets;     /* whole line on the wire, terminator included (may exceed 512) */
 };
 
 /*
  * Private state. Zero-initialise it (or call smtp_line_reset); never read
- * its fields.
+ * its fields. Its size is fixed: a line of any length costs the same.
  */
 struct smtp_line {
-    uint64_t octets;       /* octets of the current line seen so far */
-    uint32_t kept;         /* octets of content held in buf */
-    uint32_t utf8_need;    /* continuation bytes still expected */
-    uint32_t utf8_lo;      /* lowest allowed value of the next continuation byte */
-    uint32_t utf8_hi;      /* highest allowed value of the next continuation byte */
-    uint32_t flags;        /* problems seen so far in this line (one bit per status) */
-    uint32_t verb_end;     /* offset of the first SP, or UINT32_MAX while none seen */
-    unsigned char cr_held; /* the previous byte was CR (terminator or bare CR: not known yet) */
+    uint64_t octets; /* octets of the current line seen so far, its LF not yet */
+    uint32_t kept;   /* of those, octets held in buf: min(octets, SMTP_LINE_MAX) */
     char buf[SMTP_LINE_MAX];
 };
 
@@ -96,8 +101,9 @@ void smtp_line_reset(struct smtp_line *lp);
  *
  * Sets *used to the octets consumed from buf (always <= len). Returns
  * SMTP_LINE_READY and fills *cmd when an LF finished a line (the caller
- * feeds buf + *used next), or SMTP_LINE_NEED_MORE when all of buf was
- * consumed without finishing one.
+ * feeds buf + *used next; *used >= 1), or SMTP_LINE_NEED_MORE when all of
+ * buf was consumed without finishing one (*cmd untouched). len may be 0,
+ * and buf may then be NULL. lp, used and cmd must not be NULL.
  */
 enum smtp_line_result smtp_line_feed(struct smtp_line *lp, const char *buf, size_t len,
                                      size_t *used, struct smtp_cmd *cmd);
@@ -105,7 +111,7 @@ enum smtp_line_result smtp_line_feed(struct smtp_line *lp, const char *buf, size
 /* smtp_line_pending - true when part of an unterminated line has been consumed */
 int smtp_line_pending(const struct smtp_line *lp);
 
-/* smtp_line_status_name - a short English description of a line status */
+/* smtp_line_status_name - a short English description of a line status (never NULL) */
 const char *smtp_line_status_name(enum smtp_line_status status);
 
 #endif
