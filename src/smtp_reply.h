@@ -3,22 +3,46 @@
  * reference responder goes through (SPEC section 4).
  *
  * What it does: formats a reply code, an optional enhanced status code
- * (RFC 2034/3463) and text into wire bytes: "code-" on every line but the
- * last, "code SP" (or a bare "code" when the text is empty) on the last,
- * every line at most 512 octets including CR LF (long text is wrapped onto
- * further lines), the whole reply at most the caller's capacity (cut at a
- * line boundary, still well formed).
+ * (RFC 2034/3463) and text into wire bytes (RFC 5321 4.2):
+ *
+ *   - the text is the concatenation of the spec's segments; it splits into
+ *     reply lines at every '\n' of an SMTP_TEXT_OURS segment, and any line
+ *     longer than fits is hard-wrapped (cut every N octets, no search for a
+ *     space) onto further lines, so every line is at most 512 octets
+ *     including CR LF. N is 506 without an enhanced code ("250-" + 506 +
+ *     CR LF = 512) and 506 - strlen(enh) - 1 with one;
+ *   - "code-" on every line but the last, "code SP" on the last; a line
+ *     with empty text is "code-" CR LF or "code" CR LF (the RFC 5321
+ *     textstring is 1*char, so "code SP" CR LF would be illegal);
+ *   - with an enhanced code every line is "code[-| ]enh" followed by
+ *     " text" only when the text is non-empty ("250 2.0.0" CR LF);
+ *   - a text that ends in '\n' ends with an empty line, an empty text is
+ *     one empty line; a line that fills exactly N octets and is followed by
+ *     '\n' does not produce an extra empty line (the '\n' ends it);
+ *   - the whole reply is at most the caller's capacity: when it does not
+ *     fit it is cut after the last whole line that fits, and that line is
+ *     written as the final "code SP" line, so the cut reply is still one
+ *     well-formed reply.
+ *
+ * Round trip (what fuzz_reply_parse checks): for any reply the parser in
+ * smtp_reply_parse.h accepts, formatting its code, its lifted enhanced
+ * code (or none) and its line texts (enhanced code and SP removed, joined
+ * with '\n' in one SMTP_TEXT_OURS segment) gives back the same bytes.
  *
  * What it never does: write a CR, LF or other control byte that came from
  * text. Text segments marked SMTP_TEXT_CLIENT (echoed client bytes) keep
- * only 0x20..0x7E; everything else becomes '?'. Segments marked
- * SMTP_TEXT_OURS are the program's own literals: '\n' in them starts a new
- * reply line, HT is kept (the RFC 5321 textstring allows it), any other
- * byte outside 0x20..0x7E becomes '?'. It never allocates and has no
- * mutable static state.
+ * only 0x20..0x7E; everything else (CR, LF, NUL, HT, DEL, 8-bit) becomes
+ * '?', so client bytes can never end a line or start a second reply.
+ * Segments marked SMTP_TEXT_OURS are the program's own literals: '\n' in
+ * them starts a new reply line, HT is kept (the RFC 5321 textstring allows
+ * it), any other byte outside 0x20..0x7E becomes '?'. It never allocates
+ * and has no mutable static state.
  *
  * How it fails: an invalid code or enhanced code is a returned status and
  * nothing is written; a reply that does not fit is cut and reported.
+ * Caller bugs (NULL spec, out or out_len; NULL text with a length; an
+ * origin that is neither of the two) trip an always-on assert naming the
+ * function.
  */
 #ifndef SMTP_REPLY_H
 #define SMTP_REPLY_H
@@ -55,7 +79,7 @@ struct smtp_text {
 /* A reply to format: code, optional enhanced code, and text pieces concatenated. */
 struct smtp_reply_spec {
     unsigned code;                /* 200..559 with the middle digit 0..5 */
-    const char *enh;              /* "2.0.0"-style, NUL-terminated, or NULL for none */
+    const char *enh;              /* "2.0.0"-style, NUL-terminated; NULL or "" for none */
     const struct smtp_text *text; /* may be NULL when ntext == 0 */
     size_t ntext;
 };
@@ -64,7 +88,18 @@ struct smtp_reply_spec {
  * smtp_reply_format - write the reply into out[0..cap), set *out_len
  *
  * On SMTP_REPLY_OK or SMTP_REPLY_TRUNCATED, out holds a well-formed reply
- * of *out_len octets. On any other status *out_len is 0.
+ * of *out_len octets that the reply parser accepts. On any other status
+ * *out_len is 0 and out is untouched. Checks, in this order:
+ *   SMTP_REPLY_BAD_CODE  code fails smtp_reply_code_valid();
+ *   SMTP_REPLY_BAD_ENH   enh is not valid, or its class digit is not the
+ *                        code's first digit (so 3yz replies take no enh);
+ *   SMTP_REPLY_NO_ROOM   not even the first line fits in cap;
+ *   SMTP_REPLY_BAD_ENH   no enh was given, but every line written would
+ *                        begin with the same enhanced code of another class
+ *                        (a reader would lift it as the reply's code and
+ *                        find the class wrong; e.g. 250 with text
+ *                        "5.0.0 no"); the caller must pass the enh instead;
+ *   SMTP_REPLY_TRUNCATED the lines after the last one that fits were cut.
  */
 enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, char *out, size_t cap,
                                          size_t *out_len);
@@ -72,10 +107,13 @@ enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, cha
 /* smtp_reply_code_valid - true when code matches %x32-35 %x30-35 %x30-39 */
 int smtp_reply_code_valid(unsigned code);
 
-/* smtp_reply_enh_valid - true when (ptr, len) is class.subject.detail with class 2, 4 or 5 */
+/*
+ * smtp_reply_enh_valid - true when (ptr, len) is exactly class "." 1*3DIGIT "." 1*3DIGIT with
+ * class 2, 4 or 5 (RFC 3463 section 2; leading zeros allowed as the grammar allows them)
+ */
 int smtp_reply_enh_valid(const char *ptr, size_t len);
 
-/* smtp_reply_status_name - a short English description of a generator status */
+/* smtp_reply_status_name - a short English description of a generator status, never NULL */
 const char *smtp_reply_status_name(enum smtp_reply_status status);
 
 #endif

@@ -16,8 +16,40 @@
  * carry the same code, and an enhanced code's class digit equals the reply
  * code's first digit.
  *
- * A malformed line ends the reply it is in (the reply carries the first
- * error seen), so one bad line never swallows the rest of the stream.
+ * A malformed line ends the reply it is in (the reply carries that line's
+ * status, the first error of the reply, since the lines before it were
+ * well formed), so one bad line never swallows the rest of the stream. The
+ * malformed line counts as a line of the reply it ends; the next line
+ * starts a new reply. Every LF ends a line, so the parser always
+ * resynchronises.
+ *
+ * Which status a line gets (the first that applies, in list order, so the
+ * result does not depend on how the stream was split):
+ *   TOO_LONG      more than 512 octets including the terminator, counted
+ *                 however long (only the first 512 are held);
+ *   BARE_LF       the LF is not preceded by CR;
+ *   BAD_CODE      fewer than 3 octets, or not a valid code ("199", "260",
+ *                 "2a0", "600"); the line's code is then 0;
+ *   BAD_SEPARATOR the code is followed by something other than '-', SP or
+ *                 CR LF ("250x", "2500");
+ *   EMPTY_TEXT    "code SP" CR LF: SP promises a 1*char textstring;
+ *   BAD_TEXT      a text octet other than HT or 0x20..0x7E (a bare CR,
+ *                 NUL, DEL, 8-bit);
+ *   CODE_CHANGED  a later line of a multi-line reply has another code.
+ * Reply-level only:
+ *   BAD_ENH       the reply's enhanced code was lifted (below) and its
+ *                 class digit differs from the code's first digit. Only a
+ *                 lifted code is judged: text that merely starts with
+ *                 digits and dots on some lines is text (RFC 2034 servers
+ *                 put the code on every line), which also keeps a client's
+ *                 echoed text at the start of a wrapped line from looking
+ *                 like a server fault;
+ *   INCOMPLETE    from smtp_rp_finish() only.
+ *
+ * Enhanced code lifting: a reply's enh is set only when every line's text
+ * begins with the same smtp_rp_enh_prefix() (byte for byte). To get the
+ * text after it, skip the prefix and then one SP if any text follows; this
+ * is exactly what the generator puts back, so parse -> format round-trips.
  *
  * What it never does: allocate, read outside (ptr, len), hold more than
  * SMTP_REPLY_LINE_MAX octets of a line, or use mutable static state.
@@ -53,38 +85,43 @@ enum smtp_rp_result {
     SMTP_RP_REPLY      /* a line finished that ends its reply: *line and *reply are set */
 };
 
-/* One reply line. text points into the parser or the caller's buffer until the next feed. */
+/* One reply line. text points into the parser's own buffer, valid until the next call on it. */
 struct smtp_rp_line {
     enum smtp_rp_status status;
-    unsigned code;    /* 0 when the line has no 3-digit code */
-    int last;         /* no '-' after the code */
-    const char *text; /* after "code-" / "code SP", without CR LF; cut at the cap */
+    unsigned code; /* 0 when the line does not begin with a valid code */
+    int last;      /* no '-' after the code */
+    /* After "code-" / "code SP" without CR LF (the whole held content when there is no valid code
+     * and separator); a TOO_LONG line's text is cut where the parser stopped holding octets. */
+    const char *text;
     size_t text_len;
     uint64_t octets; /* the whole line on the wire, terminator included */
 };
 
 /* One finished reply. */
 struct smtp_rp_reply {
-    enum smtp_rp_status status; /* first problem of any of its lines, or SMTP_RP_OK */
+    enum smtp_rp_status status; /* first problem of any of its lines, BAD_ENH, or SMTP_RP_OK */
     unsigned code;              /* code of its first line (0 if unreadable) */
-    size_t nlines;
-    char enh[SMTP_ENH_MAX + 1]; /* enhanced code common to every line, or "" */
-    uint64_t octets;
+    size_t nlines;              /* finished lines (INCOMPLETE: not counting a partial one) */
+    char enh[SMTP_ENH_MAX + 1]; /* lifted enhanced code (status OK or BAD_ENH only), or "" */
+    uint64_t octets;            /* all its lines on the wire, a partial last line included */
 };
 
-/* Private state: zero-initialise or smtp_rp_reset(); never read its fields. */
+/*
+ * Private state: zero-initialise or smtp_rp_reset(); never read its fields.
+ * A reply in progress holds no error: the first malformed line ends it.
+ */
 struct smtp_rp {
-    uint64_t line_octets; /* octets of the current line so far */
-    uint64_t reply_octets;
-    uint32_t kept;         /* octets of the current line held in buf */
-    unsigned char cr_held; /* previous byte was CR */
-    /* reply in progress */
-    unsigned code;
-    size_t nlines;
-    enum smtp_rp_status status;
+    /* the line in progress */
+    uint64_t line_octets; /* octets so far, LF not yet seen */
+    uint32_t kept;        /* its first octets held in buf (at most SMTP_REPLY_LINE_MAX) */
+    /* the reply in progress (nlines == 0: between replies) */
+    uint64_t reply_octets;     /* octets of its finished lines */
+    size_t nlines;             /* its finished lines */
+    unsigned code;             /* code of its first line */
+    size_t enh_len;            /* enhanced code prefix of its first line; 0 when none */
+    unsigned char enh_uniform; /* every line so far began with that same prefix */
     char enh[SMTP_ENH_MAX + 1];
-    unsigned char enh_uniform; /* every line so far carried enh */
-    char buf[SMTP_REPLY_LINE_MAX];
+    char buf[SMTP_REPLY_LINE_MAX]; /* a legal line's content plus CR is at most 511 octets */
 };
 
 /* smtp_rp_reset - forget any partial line or reply */
@@ -93,8 +130,11 @@ void smtp_rp_reset(struct smtp_rp *rp);
 /*
  * smtp_rp_feed - consume server output up to and including the next LF
  *
- * Sets *used to the octets consumed. Returns SMTP_RP_NEED_MORE, or
- * SMTP_RP_LINE / SMTP_RP_REPLY with *line (and *reply) filled.
+ * Sets *used to the octets consumed (all of them with SMTP_RP_NEED_MORE).
+ * Returns SMTP_RP_NEED_MORE, or SMTP_RP_LINE / SMTP_RP_REPLY with *line
+ * (and, for SMTP_RP_REPLY only, *reply) filled. Call again with the rest of
+ * the buffer to get the following lines. All pointers must be non-NULL
+ * (buf may be NULL when len is 0); a caller bug trips an always-on assert.
  */
 enum smtp_rp_result smtp_rp_feed(struct smtp_rp *rp, const char *buf, size_t len, size_t *used,
                                  struct smtp_rp_line *line, struct smtp_rp_reply *reply);
@@ -110,10 +150,13 @@ int smtp_rp_finish(struct smtp_rp *rp, struct smtp_rp_reply *reply);
  * smtp_rp_enh_prefix - octets of the enhanced status code that begins text
  * (RFC 2034: "class.subject.detail" then SP and more text, or the whole
  * text), or 0 when text does not begin with one
+ *
+ * "2.0.0 " (SP and nothing after it) has no prefix: the generator can only
+ * write "2.0.0" or "2.0.0 text", so lifting it would break the round trip.
  */
 size_t smtp_rp_enh_prefix(const char *text, size_t len);
 
-/* smtp_rp_status_name - a short English description of a parser status */
+/* smtp_rp_status_name - a short English description of a parser status, never NULL */
 const char *smtp_rp_status_name(enum smtp_rp_status status);
 
 #endif
