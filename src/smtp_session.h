@@ -17,6 +17,15 @@
  *
  * How it fails: bad client input gets SMTP replies; a sink is never given
  * a malformed reply. Caller bugs trip an always-on assert.
+ *
+ * Replies in brief (smtp_session.c lists every decision and its reason):
+ * 220 greeting, HELO/EHLO replies and their 501s carry no enhanced code,
+ * nor does 354; every other reply does. A malformed line gets one 500
+ * (5.5.2 "Syntax error, <reason>", or 5.5.1 "Command unrecognized" for an
+ * unknown verb); HELP always gets 214 2.0.0. Argument syntax is checked
+ * before sequence (501/555 before 503). A well-formed BDAT consumes its
+ * octets even when refused, and is answered once they have arrived. After
+ * the 221 to QUIT nothing is emitted and feed returns SMTP_TARGET_CLOSED.
  */
 #ifndef SMTP_SESSION_H
 #define SMTP_SESSION_H
