@@ -10,9 +10,16 @@
  * the octets that were skipped could not have changed the verdict.
  *
  * Hot path. When nothing is held and the caller's buffer holds the whole
- * line, the line is classified in place (no copy): memchr finds the LF,
- * then the content is checked 8 octets at a time for the printable-ASCII
- * common case, falling back to a 256-entry class table for anything else.
+ * line, the line is classified in place (no copy). The vector path (SSE2,
+ * baseline on x86-64) makes one pass that finds the first octet outside
+ * 0x20..0x7E: for a good line that octet is the CR of its CR LF, so the
+ * same pass has found the line end and proved the content printable, and
+ * only the verb is left to check (on the first 16 octets, already loaded).
+ * Anything else (a bare LF, a control, an 8-bit octet) falls back to the
+ * general classifier from where the pass stopped. The scalar path finds
+ * the LF with memchr, then checks the content 8 octets at a time for the
+ * printable-ASCII common case, falling back to a 256-entry class table.
+ * Both paths give the same results bit for bit; tests run both.
  *
  * Slow path. Otherwise octets are appended to lp->buf until it holds
  * SMTP_LINE_MAX of them; past that the line is only counted (the discard
@@ -20,10 +27,26 @@
  * once, as TOO_LONG, when its LF arrives.
  */
 #include "smtp_line.h"
+#include "smtp_line_simd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* SSE2 is baseline on x86-64; the builtins (ctz) need GCC or clang, which define __GNUC__. */
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define LINE_SSE2 1
+#else
+#define LINE_SSE2 0
+#endif
+
+/* The two paths share one body, specialised per entry point by a constant flag. */
+#if defined(__GNUC__)
+#define LINE_INLINE static inline __attribute__((always_inline))
+#else
+#define LINE_INLINE static inline
+#endif
 
 /* What one content octet can be, for the table below. */
 enum byte_class {
@@ -129,11 +152,70 @@ static size_t utf8_seq_len(const unsigned char *p, size_t avail, unsigned cls)
     return lead->len;
 }
 
+#if LINE_SSE2
+/* load16 - the 16 octets at p, unaligned */
+static inline __m128i load16(const unsigned char *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* special_mask - one bit per octet of v that is outside 0x20..0x7E */
+static inline unsigned special_mask(__m128i v)
+{
+    /*
+     * After adding 1, exactly the octets 0x20..0x7E are (signed) above
+     * 0x20: 0x7F wraps to -128, 0x80..0xFF become negative or 0, and the
+     * C0 controls stay at or below 0x20.
+     */
+    __m128i ok = _mm_cmpgt_epi8(_mm_add_epi8(v, _mm_set1_epi8(1)), _mm_set1_epi8(0x20));
+
+    return (unsigned)_mm_movemask_epi8(ok) ^ 0xFFFFu;
+}
+
+/* letter_mask - one bit per octet of v that is an ASCII letter */
+static inline unsigned letter_mask(__m128i v)
+{
+    /*
+     * (c | 0x20) - 'a' < 26 as an unsigned test, done signed: adding
+     * 0x80 - 'a' moves 'a'..'z' to -128..-103, and nothing else lands there.
+     */
+    __m128i t = _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x80 - 'a'));
+
+    return (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(t, _mm_set1_epi8(-128 + 26)));
+}
+
+/* first_special_sse2 - where the first octet outside 0x20..0x7E is in p[from, n), or n (n >= 16) */
+static size_t first_special_sse2(const unsigned char *p, size_t from, size_t n)
+{
+    size_t i;
+    unsigned m;
+
+    for (i = from; i + 16 <= n; i += 16) {
+        m = special_mask(load16(p + i));
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    if (i < n) {
+        /* The last 16 octets, overlapping checked ones, so no load reaches past p + n. */
+        m = special_mask(load16(p + n - 16)) >> (16 - (n - i));
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    return n;
+}
+#endif
+
 /* all_printable - true when all n octets at p are 0x20..0x7E (the common case, checked fast) */
-static int all_printable(const unsigned char *p, size_t n)
+LINE_INLINE int all_printable(const unsigned char *p, size_t n, int simd)
 {
     size_t i;
 
+#if LINE_SSE2
+    if (simd && n >= 16)
+        return first_special_sse2(p, 0, n) == n;
+#else
+    (void)simd;
+#endif
     if (n < 8) {
         for (i = 0; i < n; i++) {
             if (byte_class[p[i]] != B_PRINT)
@@ -150,13 +232,13 @@ static int all_printable(const unsigned char *p, size_t n)
 }
 
 /* scan_content - the BARE_CR, CTRL and BAD_UTF8 bits that apply to the content */
-static unsigned scan_content(const unsigned char *p, size_t n)
+LINE_INLINE unsigned scan_content(const unsigned char *p, size_t n, int simd)
 {
     unsigned found = 0;
     size_t i = 0;
     size_t k;
 
-    if (all_printable(p, n))
+    if (all_printable(p, n, simd))
         return 0;
     while (i < n) {
         unsigned cls = byte_class[p[i]];
@@ -203,7 +285,7 @@ static int is_letter(unsigned char c)
  * (held == octets - 1) unless the line is longer than SMTP_LINE_MAX.
  * octets counts the whole line, LF included.
  */
-static void finish(struct smtp_cmd *cmd, const char *p, size_t held, uint64_t octets)
+LINE_INLINE void finish(struct smtp_cmd *cmd, const char *p, size_t held, uint64_t octets, int simd)
 {
     const unsigned char *u = (const unsigned char *)p;
     size_t text_len = held;
@@ -247,7 +329,7 @@ static void finish(struct smtp_cmd *cmd, const char *p, size_t held, uint64_t oc
         status = SMTP_LINE_TOO_LONG;
     } else if (!crlf) {
         status = SMTP_LINE_BARE_LF;
-    } else if ((found = scan_content(u, text_len)) != 0) {
+    } else if ((found = scan_content(u, text_len, simd)) != 0) {
         status = SMTP_LINE_BARE_CR;
         while ((found & STATUS_BIT(status)) == 0)
             status++;
@@ -267,6 +349,133 @@ static void finish(struct smtp_cmd *cmd, const char *p, size_t held, uint64_t oc
     cmd->arg_len = sp != NULL ? text_len - (size_t)(sp - p) - 1 : 0;
     cmd->octets = octets;
 }
+
+#if LINE_SSE2
+/*
+ * verb_key - each verb's name zero-padded to SMTP_VERB_MAX_LEN octets, from
+ * the one list (SMTP_VERB_LIST), so it cannot drift from smtp_verb.c. The
+ * vector path compares an 8-octet word against it inline: a call to
+ * smtp_verb_lookup() (copy, fold, compare) cost more than the whole scan.
+ */
+#define VERB_KEY_(name) [SMTP_VERB_##name] = #name,
+static const char verb_key[SMTP_VERB_COUNT][SMTP_VERB_MAX_LEN + 1] = {SMTP_VERB_LIST(VERB_KEY_)};
+#undef VERB_KEY_
+
+/* verb_word - the key of verb v as a word (a constant: the compiler folds the load) */
+static inline uint64_t verb_word(enum smtp_verb v)
+{
+    uint64_t key;
+
+    memcpy(&key, verb_key[v], sizeof key);
+    return key;
+}
+
+/* VERB_LO - the low 32 bits of verb v's key (0, which no word of letters matches, past the last) */
+#define VERB_LO(v) ((v) < SMTP_VERB_COUNT ? (int)(uint32_t)verb_word((enum smtp_verb)(v)) : 0)
+_Static_assert(SMTP_VERB_COUNT <= 17, "verbs 1..16 fit the four vectors of verb_of_word");
+
+/*
+ * verb_of_word - the verb whose zero-padded upper-case name is the 8 octets of word, or NONE.
+ *
+ * The first 4 octets of word are compared with those of every verb at once (16 lanes, lane
+ * i for verb i + 1; the keys are constants the compiler folds), then the one candidate is
+ * checked whole. No loop, no early exit: an if-chain mispredicts on most lines of a real
+ * session. Should two verbs ever share their first 4 octets, several lanes hit and the
+ * table lookup decides (p, len: the verb as sent).
+ */
+static inline enum smtp_verb verb_of_word(uint64_t word, const char *p, size_t len)
+{
+    const __m128i w = _mm_set1_epi32((int)(uint32_t)word);
+    unsigned hits;
+    int v;
+
+    hits = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
+        _mm_cmpeq_epi32(_mm_setr_epi32(VERB_LO(1), VERB_LO(2), VERB_LO(3), VERB_LO(4)), w)));
+    hits |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
+                _mm_cmpeq_epi32(_mm_setr_epi32(VERB_LO(5), VERB_LO(6), VERB_LO(7), VERB_LO(8)), w)))
+            << 4;
+    hits |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(
+                _mm_setr_epi32(VERB_LO(9), VERB_LO(10), VERB_LO(11), VERB_LO(12)), w)))
+            << 8;
+    hits |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(
+                _mm_setr_epi32(VERB_LO(13), VERB_LO(14), VERB_LO(15), VERB_LO(16)), w)))
+            << 12;
+    if ((hits & (hits - 1)) != 0)
+        return smtp_verb_lookup(p, len);
+    /* Bit 16 stands for "none": then v is SMTP_VERB_COUNT or beyond, never a verb. */
+    v = __builtin_ctz(hits | 1u << 16) + 1;
+    return v < SMTP_VERB_COUNT && verb_word((enum smtp_verb)v) == word ? (enum smtp_verb)v
+                                                                       : SMTP_VERB_NONE;
+}
+
+/*
+ * classify_printable - fill *cmd for a line known to end in CR LF, to be at
+ * most SMTP_LINE_MAX octets and to hold text_len octets of printable ASCII
+ * before its CR, of which the first lead octets (at most 16) are letters
+ * and the next is not (or is the 17th): the general case, out of line
+ */
+__attribute__((noinline)) static void classify_printable(struct smtp_cmd *cmd, const char *p,
+                                                         size_t text_len, size_t lead)
+{
+    size_t sp = text_len; /* the first SP, or text_len */
+    enum smtp_line_status status = SMTP_LINE_BAD_VERB;
+    const char *at;
+
+    while (lead < text_len && is_letter((unsigned char)p[lead]))
+        lead++;
+    at = memchr(p + lead, ' ', text_len - lead);
+    sp = at != NULL ? (size_t)(at - p) : text_len;
+    /* All letters up to the SP or the end, but too many for any verb; else a non-letter. */
+    if (lead == sp && lead > SMTP_VERB_MAX_LEN)
+        status = SMTP_LINE_UNKNOWN_VERB;
+    cmd->status = status;
+    cmd->verb = SMTP_VERB_NONE;
+    cmd->text = p;
+    cmd->text_len = text_len;
+    cmd->arg = sp < text_len ? p + sp + 1 : p + text_len;
+    cmd->arg_len = sp < text_len ? text_len - sp - 1 : 0;
+    cmd->octets = (uint64_t)text_len + 2;
+}
+
+/*
+ * classify_fast - classify_printable for the common lines: v0 holds the
+ * first 16 octets of the line (text_len may be less: the CR is no letter,
+ * so the leading letters counted in v0 stop within the text)
+ */
+static inline void classify_fast(struct smtp_cmd *cmd, const char *p, size_t text_len, __m128i v0)
+{
+    size_t lead = (size_t)__builtin_ctz(~letter_mask(v0)); /* leading letters, up to 16 */
+    enum smtp_line_status status = SMTP_LINE_BAD_VERB;
+    enum smtp_verb verb = SMTP_VERB_NONE;
+
+    if (lead < text_len && (p[lead] != ' ' || lead > SMTP_VERB_MAX_LEN)) {
+        classify_printable(cmd, p, text_len, lead);
+        return;
+    }
+    /* lead letters, then SP or the end of the text. */
+    if (lead > SMTP_VERB_MAX_LEN) {
+        status = SMTP_LINE_UNKNOWN_VERB;
+    } else if (lead > 0) {
+        /*
+         * The line has 16+ octets here. x86 is little-endian, so the first
+         * octets are the low ones; & 0xDF upper-cases the letters.
+         */
+        uint64_t word;
+
+        memcpy(&word, p, sizeof word);
+        word &= ~(uint64_t)0 >> (64 - 8 * lead);
+        verb = verb_of_word(word & 0xDFDFDFDFDFDFDFDFu, p, lead);
+        status = verb != SMTP_VERB_NONE ? SMTP_LINE_OK : SMTP_LINE_UNKNOWN_VERB;
+    }
+    cmd->status = status;
+    cmd->verb = verb;
+    cmd->text = p;
+    cmd->text_len = text_len;
+    cmd->arg = lead < text_len ? p + lead + 1 : p + text_len;
+    cmd->arg_len = lead < text_len ? text_len - lead - 1 : 0;
+    cmd->octets = (uint64_t)text_len + 2;
+}
+#endif
 
 /* hold - append n octets of the current line, keeping at most SMTP_LINE_MAX */
 static void hold(struct smtp_line *lp, const char *p, size_t n)
@@ -288,18 +497,18 @@ void smtp_line_reset(struct smtp_line *lp)
     memset(lp, 0, sizeof *lp);
 }
 
-enum smtp_line_result smtp_line_feed(struct smtp_line *lp, const char *buf, size_t len,
-                                     size_t *used, struct smtp_cmd *cmd)
+/*
+ * feed_general - the rest of smtp_line_feed after the checks: any held
+ * part, any line that is not plainly good; from is where to look for the LF
+ */
+LINE_INLINE enum smtp_line_result feed_general(struct smtp_line *lp, const char *buf, size_t len,
+                                               size_t *used, struct smtp_cmd *cmd, int simd,
+                                               size_t from)
 {
     const char *lf;
     size_t n;
 
-    line_require(lp != NULL, "smtp_line_feed", "lp is NULL");
-    line_require(buf != NULL || len == 0, "smtp_line_feed", "buf is NULL");
-    line_require(used != NULL, "smtp_line_feed", "used is NULL");
-    line_require(cmd != NULL, "smtp_line_feed", "cmd is NULL");
-
-    lf = len > 0 ? memchr(buf, '\n', len) : NULL;
+    lf = len > from ? memchr(buf + from, '\n', len - from) : NULL;
     if (lf == NULL) {
         if (len > 0)
             hold(lp, buf, len);
@@ -309,16 +518,114 @@ enum smtp_line_result smtp_line_feed(struct smtp_line *lp, const char *buf, size
     n = (size_t)(lf - buf);
     *used = n + 1;
     if (lp->octets == 0) {
-        /* Fast path: the whole line is in the caller's buffer; classify it in place. */
-        finish(cmd, buf, n < SMTP_LINE_MAX ? n : SMTP_LINE_MAX, (uint64_t)n + 1);
+        /* The whole line is in the caller's buffer; classify it in place. */
+        finish(cmd, buf, n < SMTP_LINE_MAX ? n : SMTP_LINE_MAX, (uint64_t)n + 1, simd);
     } else {
         hold(lp, buf, n);
-        finish(cmd, lp->buf, lp->kept, lp->octets + 1);
+        finish(cmd, lp->buf, lp->kept, lp->octets + 1, simd);
         /* The next line starts empty; lp->buf stays intact for cmd until the next call. */
         lp->octets = 0;
         lp->kept = 0;
     }
     return SMTP_LINE_READY;
+}
+
+#if LINE_SSE2
+/* feed_general_sse2 - feed_general for the vector path, out of line to keep the fast path lean */
+__attribute__((noinline)) static enum smtp_line_result
+feed_general_sse2(struct smtp_line *lp, const char *buf, size_t len, size_t *used,
+                  struct smtp_cmd *cmd, size_t from)
+{
+    return feed_general(lp, buf, len, used, cmd, 1, from);
+}
+
+/* feed_sse2 - smtp_line_feed on the vector path, after the checks */
+LINE_INLINE enum smtp_line_result feed_sse2(struct smtp_line *lp, const char *buf, size_t len,
+                                            size_t *used, struct smtp_cmd *cmd)
+{
+    const unsigned char *u = (const unsigned char *)buf;
+    size_t lim, b;
+    __m128i v0;
+
+    if (lp->octets != 0 || len < 16)
+        return feed_general_sse2(lp, buf, len, used, cmd, 0);
+    /*
+     * One pass to the first octet outside 0x20..0x7E (LF and CR included),
+     * never past the cap. When it is the CR of a CR LF, the line is well
+     * framed and printable, and only its verb is left to check.
+     */
+    lim = len < SMTP_LINE_MAX ? len : SMTP_LINE_MAX;
+    v0 = load16(u);
+    if (lim >= 64) {
+        /*
+         * Four vectors before the first branch: nearly every command line
+         * ends within 64 octets, so the line length (which varies from
+         * line to line) seldom decides a branch, and seldom mispredicts it.
+         */
+        uint64_t m64 = (uint64_t)special_mask(v0) | (uint64_t)special_mask(load16(u + 16)) << 16 |
+                       (uint64_t)special_mask(load16(u + 32)) << 32 |
+                       (uint64_t)special_mask(load16(u + 48)) << 48;
+
+        if (m64 != 0)
+            b = (size_t)__builtin_ctzll(m64);
+        else
+            b = first_special_sse2(u, 64, lim);
+    } else {
+        b = first_special_sse2(u, 0, lim);
+    }
+    if (b < lim && b <= SMTP_LINE_CONTENT_MAX && u[b] == '\r' && b + 1 < len && u[b + 1] == '\n') {
+        *used = b + 2;
+        classify_fast(cmd, buf, b, v0);
+        return SMTP_LINE_READY;
+    }
+    /* Every octet before b is printable, so the LF is not there. */
+    return feed_general_sse2(lp, buf, len, used, cmd, b);
+}
+
+#endif
+
+/* line_require_feed - the caller-bug checks of every smtp_line_feed entry point */
+LINE_INLINE void line_require_feed(const struct smtp_line *lp, const char *buf, size_t len,
+                                   const size_t *used, const struct smtp_cmd *cmd, const char *func)
+{
+    line_require(lp != NULL, func, "lp is NULL");
+    line_require(buf != NULL || len == 0, func, "buf is NULL");
+    line_require(used != NULL, func, "used is NULL");
+    line_require(cmd != NULL, func, "cmd is NULL");
+}
+
+enum smtp_line_result smtp_line_feed(struct smtp_line *lp, const char *buf, size_t len,
+                                     size_t *used, struct smtp_cmd *cmd)
+{
+    line_require_feed(lp, buf, len, used, cmd, "smtp_line_feed");
+#if LINE_SSE2
+    return feed_sse2(lp, buf, len, used, cmd);
+#else
+    return feed_general(lp, buf, len, used, cmd, 0, 0);
+#endif
+}
+
+enum smtp_line_result smtp_line_feed_scalar(struct smtp_line *lp, const char *buf, size_t len,
+                                            size_t *used, struct smtp_cmd *cmd)
+{
+    line_require_feed(lp, buf, len, used, cmd, "smtp_line_feed_scalar");
+    return feed_general(lp, buf, len, used, cmd, 0, 0);
+}
+
+enum smtp_line_result smtp_line_feed_simd(struct smtp_line *lp, const char *buf, size_t len,
+                                          size_t *used, struct smtp_cmd *cmd)
+{
+    line_require_feed(lp, buf, len, used, cmd, "smtp_line_feed_simd");
+#if LINE_SSE2
+    return feed_sse2(lp, buf, len, used, cmd);
+#else
+    return feed_general(lp, buf, len, used, cmd, 0, 0);
+#endif
+}
+
+const char *smtp_line_simd_name(void)
+{
+    return LINE_SSE2 ? "sse2" : "none";
 }
 
 int smtp_line_pending(const struct smtp_line *lp)
