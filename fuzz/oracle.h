@@ -15,11 +15,47 @@
  *   5. end of data only at CR LF . CR LF;
  *   6. crashes, hangs and memory are the engines' and drivers' business.
  *
- * Session awareness: the greeting is the first reply; a DATA line answered
- * 3yz switches to message text up to CR LF . CR LF (whose end gets one
- * reply); a syntactically valid "BDAT <1-9 digits> [LAST]" line is
- * followed by exactly that many octets of chunk data, whatever its reply;
- * a 221 or 421 reply ends the session (nothing may follow).
+ * Session awareness (how replies are paired with lines):
+ *
+ *   - Greeting: the first reply. It must be well formed (r2), not 214
+ *     (r1-214-not-help) and not 500 (r1-500-for-command: 500 answers only
+ *     malformed lines, none was sent yet); any other code is tolerated. A
+ *     421 greeting ends the session (nothing may follow); after a 554
+ *     greeting the server only waits for QUIT (RFC 5321 3.1), so the rest
+ *     is not paired or checked. No greeting at all is r3-missing-reply.
+ *   - Command mode: every LF-ended line gets exactly one reply, checked
+ *     against its class (malformed -> 500, HELP -> 214, a recognised
+ *     command -> neither). Bytes after the last LF get none.
+ *   - 221 or 421 in answer to a command line (or to the end of data) ends
+ *     the session: later lines are owed nothing, any further reply is
+ *     r3-extra-reply. A 421 to a malformed line or to HELP is still r1.
+ *   - DATA: a well-framed DATA line answered 3yz starts message text, up to
+ *     and including the first CR LF . CR LF, the DATA line's own CR LF
+ *     counting as the first CR LF. The end of data gets exactly one reply,
+ *     well formed, and neither 500 nor 214 (those answer command lines: the
+ *     server took the "." line for one); a wrong or missing one is r5. A
+ *     stream that ends inside the text owes no reply for its end.
+ *   - BDAT: a well-framed line that is exactly "BDAT" SP 1*9DIGIT [SP
+ *     "LAST"] (any case, single SPs, nothing else) is followed by exactly
+ *     that many chunk octets, whatever its reply (250, 503, ...). Any other
+ *     BDAT line (more digits, extra SPs, trailing text) reads no chunk. A
+ *     chunk cut short by the end of the stream makes the BDAT's reply
+ *     optional (the server may still be waiting for the octets).
+ *   - AUTH answered 334: the next line is an AUTH response (RFC 4954),
+ *     owed one reply of any code. STARTTLS answered 2yz: TLS follows, the
+ *     rest is not paired or checked. (The reference offers neither.)
+ *   - Rule 5 also covers smuggling found through the replies: when the
+ *     walk fails (r1 or r3) and some message text held an end-of-data
+ *     look-alike (LF . LF, LF . CR LF, CR LF . LF, CR . CR, CR . CR LF,
+ *     CR LF . CR, any CR/LF mix), the session is walked again as if the
+ *     server also ended data at that look-alike; if the replies then fit
+ *     exactly, the verdict is r5 and names it. An r3 found right after such
+ *     a message (its end, the first line after it, or the end of the
+ *     stream) is r5 too. An r1 alone is not, so an unrelated bug right after
+ *     a message is not reported as smuggling.
+ *
+ * Verdicts name the first violation only, with the offsets of the client
+ * line (or message text, or look-alike) and of the reply involved.
  *
  * What it never does: allocate per line beyond its bounded working state,
  * keep global mutable state, or abort by itself (oracle_fail does that).
@@ -37,11 +73,12 @@
     X(ORACLE_HELP_NOT_214, "r1-help-not-214", "HELP not answered with 214")                        \
     X(ORACLE_500_FOR_COMMAND, "r1-500-for-command",                                                \
       "500 sent for a well-framed line with a recognised verb")                                    \
-    X(ORACLE_214_NOT_HELP, "r1-214-not-help", "214 sent in answer to something other than HELP")  \
+    X(ORACLE_214_NOT_HELP, "r1-214-not-help", "214 sent in answer to something other than HELP")   \
     X(ORACLE_BAD_REPLY, "r2-bad-reply", "reply not well formed")                                   \
     X(ORACLE_MISSING_REPLY, "r3-missing-reply", "a command line got no reply")                     \
     X(ORACLE_EXTRA_REPLY, "r3-extra-reply", "a reply that answers no line")                        \
-    X(ORACLE_SPLIT_CHANGED, "r4-split-changed", "feeding the bytes in another split changed the replies") \
+    X(ORACLE_SPLIT_CHANGED, "r4-split-changed",                                                    \
+      "feeding the bytes in another split changed the replies")                                    \
     X(ORACLE_DATA_END, "r5-data-end", "message data ended other than at CR LF . CR LF")            \
     X(ORACLE_CRASH, "r6-crash", "the target crashed or a sanitizer reported")                      \
     X(ORACLE_HANG, "r6-hang", "the target stopped answering")                                      \
@@ -58,6 +95,30 @@ enum oracle_class {
     ORACLE_LINE_COMMAND    /* well framed, recognised verb other than HELP: neither 500 nor 214 */
 };
 
+/*
+ * X(name, text): why a line is malformed, as the oracle sees it. When
+ * several apply, the first in this list wins (the same precedence SPEC
+ * sections 1-2 imply and src/smtp_line.h documents, so fuzz_line can
+ * compare reasons too). A buffer that does not end in LF at all (an
+ * unterminated tail) is reported as ORACLE_FAULT_BARE_LF: it is not CR LF
+ * terminated.
+ */
+#define ORACLE_FAULT_LIST(X)                                                                       \
+    X(ORACLE_FAULT_NONE, "well framed, recognised verb")                                           \
+    X(ORACLE_FAULT_TOO_LONG, "longer than 512 octets")                                             \
+    X(ORACLE_FAULT_BARE_LF, "not ended by CR LF")                                                  \
+    X(ORACLE_FAULT_BARE_CR, "bare CR")                                                             \
+    X(ORACLE_FAULT_CTRL, "control byte (NUL, HT, other C0, DEL)")                                  \
+    X(ORACLE_FAULT_BAD_UTF8, "invalid UTF-8")                                                      \
+    X(ORACLE_FAULT_BAD_VERB, "verb empty or not all ASCII letters")                                \
+    X(ORACLE_FAULT_UNKNOWN_VERB, "unrecognised verb")
+
+#define ORACLE_FAULT_ENUM_(name, text) name,
+enum oracle_fault { ORACLE_FAULT_LIST(ORACLE_FAULT_ENUM_) ORACLE_FAULT_COUNT };
+#undef ORACLE_FAULT_ENUM_
+
+#define ORACLE_LINE_MAX 512 /* octets of a well-framed command line, CR LF included */
+
 /* A violation: which rule, where in the client stream, which reply. */
 struct oracle_verdict {
     enum oracle_rule rule;
@@ -68,6 +129,12 @@ struct oracle_verdict {
 
 /* oracle_classify - classify one client line (terminator included) */
 enum oracle_class oracle_classify(const char *line, size_t len);
+
+/* oracle_line_fault - why one client line (terminator included) is malformed, or FAULT_NONE */
+enum oracle_fault oracle_line_fault(const char *line, size_t len);
+
+/* oracle_fault_name - a short English description of a fault (never NULL) */
+const char *oracle_fault_name(enum oracle_fault fault);
 
 /*
  * oracle_check - check a whole session; ORACLE_OK or the first violation,
@@ -89,6 +156,14 @@ void oracle_report(const struct oracle_verdict *v, const char *client, const cha
 
 /* oracle_fail - oracle_report, then abort() so every engine records a crash */
 _Noreturn void oracle_fail(const struct oracle_verdict *v, const char *client, const char *server);
+
+/*
+ * oracle_line_for_reply - find the client line the reply holding server
+ * octet reply_off answers (as oracle_check pairs them); returns 1 and sets
+ * *line_off, *line_len (len 0 for the greeting), or 0 when no line does
+ */
+int oracle_line_for_reply(const char *client, size_t client_len, const char *server,
+                          size_t server_len, size_t reply_off, size_t *line_off, size_t *line_len);
 
 /* oracle_rule_id - the stable id of a rule ("r1-help-not-214") */
 const char *oracle_rule_id(enum oracle_rule rule);
