@@ -83,7 +83,7 @@ const char *cli_quote(const char *s, char buf[CLI_QUOTE_MAX])
     size_t i;
 
     buf[out++] = '\'';
-    for (i = 0; s[i] != '\0' && i < CLI_QUOTE_SHOWN; i++) {
+    for (i = 0; i < CLI_QUOTE_SHOWN && s[i] != '\0'; i++) {
         unsigned char c = (unsigned char)s[i];
 
         if (c >= 0x20 && c <= 0x7e && c != '\\') {
@@ -212,9 +212,13 @@ static size_t cli_parser_find(const struct cli_parser *p, const char *name, size
     for (i = 0; i < p->nopts; i++) {
         const struct cli_option *o = &p->opts[i];
 
-        if (short_name != 0 ? o->short_name == short_name
-                            : strlen(o->name) == name_len && memcmp(o->name, name, name_len) == 0)
+        if (short_name != 0) {
+            if (o->short_name == short_name)
+                break;
+        } else if (name != NULL && strlen(o->name) == name_len &&
+                   memcmp(o->name, name, name_len) == 0) {
             break;
+        }
     }
     return i;
 }
