@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# fuzz.sh - build the fuzz targets and fuzz them for a bounded time, libFuzzer or AFL++.
+#
+# Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--seconds N] [--jobs N] [--work DIR]
+#                        [--build-dir D] [TARGET...]
+#
+# Starts from the committed seeds (corpus/<target>/, never written) and the working corpus
+# (<work>/<target>/, grown by the run), with corpus/<target>.dict and .options. Findings
+# land in artifacts/<target>/ named by engine (libfuzzer-crash-<sha1>, afl-crash-<sha1>, ...).
+# Exit status: 0 nothing found, 1 something found, 2 usage or setup error.
+set -u
+
+# shellcheck disable=SC2034 # SF_PROG is read by lib.sh
+SF_PROG=fuzz.sh
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+    cat <<EOF
+Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--seconds N] [--jobs N] [--work DIR]
+                       [--build-dir D] [TARGET...]
+
+Builds the fuzz targets (preset libfuzzer -> build-libfuzzer/, or preset afl -> build-afl/)
+and fuzzes each TARGET in turn, sharing the time budget among them.
+
+  --engine E    libfuzzer (default: ASan + UBSan builds) or afl (AFL++ persistent + CMPLOG)
+  --seconds N   total fuzzing time in seconds, split evenly among the targets (default 60)
+  --jobs N      parallel workers per target: libFuzzer -fork=N, AFL++ one -M and N-1 -S
+                instances (default 1; on 2 cores more than 2 only slows things down)
+  --work DIR    working corpus folder, one subfolder per target (default: work-corpus)
+  --build-dir D build folder (default: build-libfuzzer or build-afl, the preset's)
+  -h, --help    this text
+
+Targets (default: the first four):
+  $SF_DEFAULT_TARGETS
+$(sf_broken_targets | fmt -w 90 | sed 's/^/  /')
+  (the last ones: the deliberately broken responders of tests/broken/ and their control)
+
+Seeds are read from corpus/<target>/ and never written; new inputs go to <work>/<target>/
+(merge them back with scripts/minimize-corpus.sh). Findings are saved in
+artifacts/<target>/ and replayed with scripts/reproduce.sh FILE.
+
+Exit status: 0 nothing found, 1 at least one finding, 2 usage or setup error.
+Missing tools (cmake, clang-14, libclang-rt-14-dev, llvm-14, afl++) are installed with
+apt-get when running as root; otherwise the script says what to install.
+EOF
+}
+
+engine=libfuzzer
+seconds=60
+jobs=1
+work=$SF_ROOT/work-corpus
+build=""
+targets=""
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    --engine) [ $# -ge 2 ] || sf_die 2 "--engine needs a value"; engine=$2; shift 2 ;;
+    --engine=*) engine=${1#*=}; shift ;;
+    --seconds) [ $# -ge 2 ] || sf_die 2 "--seconds needs a value"; seconds=$2; shift 2 ;;
+    --seconds=*) seconds=${1#*=}; shift ;;
+    --jobs) [ $# -ge 2 ] || sf_die 2 "--jobs needs a value"; jobs=$2; shift 2 ;;
+    --jobs=*) jobs=${1#*=}; shift ;;
+    --work) [ $# -ge 2 ] || sf_die 2 "--work needs a value"; work=$2; shift 2 ;;
+    --build-dir) [ $# -ge 2 ] || sf_die 2 "--build-dir needs a value"; build=$2; shift 2 ;;
+    --build-dir=*) build=${1#*=}; shift ;;
+    --work=*) work=${1#*=}; shift ;;
+    -h | --help) usage; exit 0 ;;
+    --) shift; targets="$targets $*"; break ;;
+    -*) sf_die 2 "unknown option '$1' (see --help)" ;;
+    *) targets="$targets $1"; shift ;;
+    esac
+done
+
+case $engine in
+libfuzzer | afl) ;;
+*) sf_die 2 "unknown engine '$engine': use libfuzzer or afl" ;;
+esac
+case $seconds in
+'' | *[!0-9]*) sf_die 2 "--seconds wants a positive whole number, not '$seconds'" ;;
+esac
+[ "$seconds" -ge 1 ] || sf_die 2 "--seconds must be at least 1"
+case $jobs in
+'' | *[!0-9]*) sf_die 2 "--jobs wants a positive whole number, not '$jobs'" ;;
+esac
+[ "$jobs" -ge 1 ] || sf_die 2 "--jobs must be at least 1"
+[ -n "${targets# }" ] || targets=$SF_DEFAULT_TARGETS
+for t in $targets; do
+    sf_known_target "$t" || sf_die 2 "unknown target '$t' (known: $SF_DEFAULT_TARGETS $(sf_broken_targets | tr '\n' ' '))"
+done
+mkdir -p "$work" || sf_die 2 "cannot create $work"
+work=$(cd "$work" && pwd)
+
+ntargets=$(echo $targets | wc -w)
+per=$((seconds / ntargets))
+[ "$per" -ge 1 ] || per=1
+
+sf_need_tools "$engine"
+[ -n "$build" ] || build=$(sf_preset_dir "$engine")
+mkdir -p "$build" || sf_die 2 "cannot create $build"
+build=$(cd "$build" && pwd)
+build_targets=""
+for t in $targets; do
+    build_targets="$build_targets $t"
+    [ "$engine" = afl ] && build_targets="$build_targets ${t}_cmplog"
+done
+# shellcheck disable=SC2086
+sf_build "$engine" "$build" $build_targets
+
+# Results, one line per target: target engine execs/s coverage corpus findings
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+total_findings=0
+
+# count_files DIR - number of regular files directly in DIR
+count_files() {
+    find "$1" -maxdepth 1 -type f 2>/dev/null | wc -l
+}
+
+# run_libfuzzer TARGET - fuzz one target with libFuzzer for $per seconds
+run_libfuzzer() {
+    local t=$1 name bin wc art log pid start now next line cov corpus units rate found flags
+    name=$(sf_corpus_name "$t")
+    bin=$build/fuzz/$t
+    [ -x "$bin" ] || sf_die 2 "$bin was not built"
+    wc=$work/$t
+    art=$SF_ROOT/artifacts/$t
+    mkdir -p "$wc" "$art"
+    log=$work/$t.libfuzzer.log
+    mapfile -t flags < <(sf_libfuzzer_flags "$name")
+    if [ "$jobs" -gt 1 ]; then
+        flags+=("-fork=$jobs")
+    fi
+    sf_say "$t: libFuzzer for ${per}s from corpus/$name into ${wc#"$SF_ROOT"/}, log ${log#"$SF_ROOT"/}"
+    sf_sanitizer_env
+    start=$(date +%s)
+    next=$((start + 5))
+    # libFuzzer writes new inputs only into the first folder: the working corpus.
+    "$bin" "${flags[@]}" -max_total_time="$per" -print_final_stats=1 \
+        -artifact_prefix="$art/libfuzzer-" "$wc" "$SF_ROOT/corpus/$name" >"$log" 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        now=$(date +%s)
+        if [ "$now" -ge "$next" ]; then
+            next=$((now + 5))
+            line=$(grep -a -E '^#[0-9]+' "$log" | tail -n 1 | tr -s ' \t' ' ')
+            sf_say "$t: $((now - start))s ${line:-starting}"
+        fi
+    done
+    wait "$pid"
+    now=$(date +%s)
+    line=$(grep -a -E '^#[0-9]+.*cov: ' "$log" | tail -n 1)
+    units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    [ -n "$units" ] || units=$(printf '%s' "$line" | sed -E 's/^#([0-9]+).*/\1/')
+    rate=$((${units:-0} / ((now - start) > 0 ? (now - start) : 1)))
+    cov=$(printf '%s' "$line" | sed -n -E 's/.*cov: ([0-9]+).*ft: ([0-9]+).*/cov:\1,ft:\2/p')
+    corpus=$(printf '%s' "$line" | sed -n -E 's/.*corp: ([0-9]+).*/\1/p')
+    # Every saved finding is announced as "Test unit written to <path>" (slow units are not findings).
+    found=$(grep -a -E 'Test unit written to .*libfuzzer-(crash|timeout|leak|oom)-' "$log" | sort -u | wc -l)
+    printf '%s libfuzzer %s %s %s %s\n' "$t" "$rate" "${cov:-?}" "${corpus:-?}" "$found" >>"$results"
+    if [ "$found" -gt 0 ]; then
+        grep -a -E 'Test unit written to' "$log" | sed 's/.*Test unit written to /  /' >&2
+        grep -a -E '^(==[0-9]+==ERROR|SUMMARY|oracle)|r[0-9]-[a-z0-9-]+' "$log" | head -n 6 >&2
+        sf_say "$t: FOUND $found input(s) in artifacts/$t/ (full log: ${log#"$SF_ROOT"/})"
+    fi
+    total_findings=$((total_findings + found))
+}
+
+# afl_stat DIR KEY - one value of an AFL++ fuzzer_stats file
+afl_stat() {
+    sed -n "s/^$2 *: *//p" "$1/fuzzer_stats" 2>/dev/null | head -n 1
+}
+
+# run_afl TARGET - fuzz one target with AFL++ for $per seconds
+run_afl() {
+    local t=$1 name bin cmplog wc art out in dict maxlen i pids start now next inst f h d p l line kind
+    local found=0 rate=0 edges="" bitmap="" corpus
+    name=$(sf_corpus_name "$t")
+    bin=$build/fuzz/$t
+    cmplog=$build/fuzz/${t}_cmplog
+    [ -x "$bin" ] || sf_die 2 "$bin was not built"
+    wc=$work/$t
+    art=$SF_ROOT/artifacts/$t
+    out=$work/.afl/$t
+    in=$work/.afl/$t.in
+    mkdir -p "$wc" "$art"
+    rm -rf "$out" "$in"
+    mkdir -p "$out" "$in"
+    # AFL++ takes one input folder: the seeds plus the working corpus, by hash.
+    for f in "$SF_ROOT/corpus/$name"/* "$wc"/*; do
+        [ -f "$f" ] && [ -s "$f" ] && cp "$f" "$in/$(sf_hash "$f")"
+    done
+    [ -n "$(ls -A "$in")" ] || printf 'HELP\r\n' >"$in/default"
+    dict=()
+    [ -f "$SF_ROOT/corpus/$name.dict" ] && dict=(-x "$SF_ROOT/corpus/$name.dict")
+    maxlen=$(sf_option "$name" max_len)
+    [ -n "$maxlen" ] && dict+=(-G "$maxlen")
+    sf_afl_env
+    sf_say "$t: AFL++ for ${per}s with $jobs instance(s), state ${out#"$SF_ROOT"/}"
+    start=$(date +%s)
+    next=$((start + 5))
+    pids=()
+    for ((i = 0; i < jobs; i++)); do
+        if [ "$i" -eq 0 ]; then
+            inst=main
+            set -- -M main
+            [ -x "$cmplog" ] && set -- "$@" -c "$cmplog"
+        else
+            inst=s$i
+            set -- -S "s$i"
+        fi
+        [ "$jobs" -eq 1 ] && { set -- "${@:3}"; inst=default; }
+        afl-fuzz -i "$in" -o "$out" "$@" "${dict[@]}" -V "$per" -- "$bin" \
+            >"$work/$t.afl-$inst.log" 2>&1 &
+        pids+=($!)
+    done
+    while :; do
+        running=0
+        for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && running=1; done
+        [ "$running" -eq 1 ] || break
+        sleep 1
+        now=$(date +%s)
+        if [ "$now" -ge "$next" ]; then
+            next=$((now + 5))
+            # afl-fuzz rewrites fuzzer_stats rarely without its UI; its log says more often.
+            for l in "$work/$t".afl-*.log; do
+                line=$(grep -a -o -E 'Fuzzing test case #[0-9]+ \([0-9]+ total, [0-9]+ crashes saved' "$l" |
+                    tail -n 1 | sed -E 's/.*#([0-9]+) \(([0-9]+) total, ([0-9]+) crashes.*/entry \1, corpus \2, crashes \3/')
+                inst=${l##*.afl-}
+                sf_say "$t: $((now - start))s [${inst%.log}] ${line:-calibrating the seeds}"
+            done
+        fi
+    done
+    for p in "${pids[@]}"; do wait "$p"; done
+    for d in "$out"/*/; do
+        [ -f "$d/fuzzer_stats" ] || {
+            sf_say "$t: afl-fuzz did not start; its log:"
+            tail -n 20 "$work/$t.afl-"*.log >&2
+            sf_die 2 "afl-fuzz failed on $t"
+        }
+        rate=$(awk -v a="$rate" -v b="$(afl_stat "$d" execs_per_sec)" 'BEGIN { printf "%d", a + b }')
+        # Coverage: the instance that saw the most edges (they share finds when in sync).
+        if [ "$(afl_stat "$d" edges_found)" -gt "${edges:-0}" ] 2>/dev/null; then
+            edges=$(afl_stat "$d" edges_found)
+            bitmap=$(afl_stat "$d" bitmap_cvg)
+        fi
+        # The queue feeds the working corpus, by hash, whatever instance found it.
+        for f in "$d"queue/id:*; do
+            [ -f "$f" ] && cp -n "$f" "$wc/$(sf_hash "$f")"
+        done
+        for f in "$d"crashes/id:* "$d"hangs/id:*; do
+            [ -f "$f" ] || continue
+            case $f in */hangs/*) kind=hang ;; *) kind=crash ;; esac
+            h=$art/afl-$kind-$(sf_hash "$f")
+            if [ ! -f "$h" ]; then
+                cp "$f" "$h"
+                found=$((found + 1))
+                [ "$found" -le 5 ] && sf_say "$t: FOUND ${h#"$SF_ROOT"/} (${f#"$SF_ROOT"/})"
+            fi
+        done
+    done
+    # afl-fuzz skips a seed that crashes ("results in a crash, skipping"): still a finding.
+    for f in $(grep -a -h -o -E "orig:[0-9a-f]{40}' results in a crash" "$work/$t".afl-*.log |
+        sed -E "s/orig:([0-9a-f]{40}).*/\1/" | sort -u); do
+        [ -f "$in/$f" ] || continue
+        h=$art/afl-crash-$f
+        if [ ! -f "$h" ]; then
+            cp "$in/$f" "$h"
+            found=$((found + 1))
+            [ "$found" -le 5 ] && sf_say "$t: FOUND ${h#"$SF_ROOT"/} (a seed that crashes)"
+        fi
+    done
+    [ "$found" -gt 5 ] && sf_say "$t: FOUND $found new inputs in all, in artifacts/$t/"
+    corpus=$(count_files "$wc")
+    printf '%s afl %s edges:%s/bitmap:%s %s %s\n' "$t" "$rate" "${edges:-?}" "${bitmap:-?}" \
+        "$corpus" "$found" >>"$results"
+    total_findings=$((total_findings + found))
+}
+
+for t in $targets; do
+    if [ "$engine" = libfuzzer ]; then
+        run_libfuzzer "$t"
+    else
+        run_afl "$t"
+    fi
+done
+
+echo
+printf '%-30s %-9s %10s  %-24s %7s %8s\n' target engine execs/s coverage corpus findings
+printf '%-30s %-9s %10s  %-24s %7s %8s\n' ------ ------ ------- -------- ------ --------
+while read -r t e r c n f; do
+    printf '%-30s %-9s %10s  %-24s %7s %8s\n' "$t" "$e" "$r" "$c" "$n" "$f"
+done <"$results"
+echo
+if [ "$total_findings" -gt 0 ]; then
+    echo "$total_findings finding(s) in artifacts/: replay with scripts/reproduce.sh FILE"
+    exit 1
+fi
+echo "no findings"
+exit 0
