@@ -19,8 +19,9 @@
  *      fuzz_split.h picks (each chunk copied to the end of a heap buffer so
  *      ASan sees over-reads): the replies must be byte-identical (rule 4).
  * A violation prints the rule, the line and the reply (oracle_report) and
- * aborts; nothing is printed otherwise. Rule 6 is the engine's: crashes,
- * sanitizer reports, timeouts, leaks.
+ * aborts; nothing is printed otherwise, unless SMTPFUZZ_TRANSCRIPT is set in
+ * the environment: then the annotated transcript goes to stderr first. Rule 6 is the engine's:
+ * crashes, sanitizer reports, timeouts, leaks.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -166,6 +167,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                  whole.limit, FUZZ_SESSION_REPLY_PER_LINE);
         oracle_fail(&v, in, whole.buf);
     }
+    /* scripts/reproduce.sh asks for the annotated transcript; printed before any abort. */
+    if (getenv("SMTPFUZZ_TRANSCRIPT") != NULL)
+        oracle_transcript(stderr, in, size, whole.buf, whole.len);
     if (oracle_check(in, size, whole.buf, whole.len, &v) != ORACLE_OK)
         oracle_fail(&v, in, whole.buf);
 
