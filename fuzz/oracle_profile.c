@@ -11,8 +11,7 @@
 static const char *const profile_ids[ORACLE_PROFILE_COUNT] = {ORACLE_PROFILE_LIST(PROFILE_ID_)};
 #undef PROFILE_ID_
 #define PROFILE_TEXT_(name, id, text) [name] = text,
-static const char *const profile_texts[ORACLE_PROFILE_COUNT] = {
-    ORACLE_PROFILE_LIST(PROFILE_TEXT_)};
+static const char *const profile_texts[ORACLE_PROFILE_COUNT] = {ORACLE_PROFILE_LIST(PROFILE_TEXT_)};
 #undef PROFILE_TEXT_
 #define TOL_ID_(name, id, rule, text) [name] = id,
 static const char *const tol_ids[ORACLE_TOL_COUNT] = {ORACLE_TOL_LIST(TOL_ID_)};
@@ -65,10 +64,11 @@ void oracle_profile_list_rules(FILE *out, enum oracle_profile p)
     fputs("\ntolerated (relaxing the rule named in brackets):\n", out);
     for (k = 0; k < ORACLE_TOL_COUNT; k++)
         fprintf(out, "  %-28s [%s] %s\n", tol_ids[k], oracle_rule_id(tol_rules[k]), tol_texts[k]);
-    fputs("\nnever tolerated: control bytes or other malformations in replies (r2), missing or\n"
-          "extra replies (r3), end of data other than CR LF . CR LF (r5), 214 for anything but\n"
-          "HELP, 500 for NOOP or argument-less DATA, RSET, QUIT, and crashes, hangs, memory (r6).\n",
-          out);
+    fputs(
+        "\nnever tolerated: control bytes or other malformations in replies (r2), missing or\n"
+        "extra replies (r3), end of data other than CR LF . CR LF (r5), 214 for anything but\n"
+        "HELP, 500 for NOOP or argument-less DATA, RSET, QUIT, and crashes, hangs, memory (r6).\n",
+        out);
 }
 
 /* Verbs the rfc tolerances name. */
@@ -141,6 +141,26 @@ struct norm {
     size_t clen, slen, ccap;
 };
 
+/*
+ * final_421 - the reply stream ends with a one-line 421 reply (after which
+ * nothing was sent): drop it from the normalised copy; 1 when dropped
+ */
+static int final_421(struct norm *n)
+{
+    size_t start;
+
+    if (n->slen < 6 || n->s[n->slen - 1] != '\n')
+        return 0;
+    start = n->slen - 1;
+    while (start > 0 && n->s[start - 1] != '\n')
+        start--;
+    if (n->slen - start < 5 || memcmp(n->s + start, "421", 3) != 0 ||
+        (n->s[start + 3] != ' ' && n->s[start + 3] != '\r'))
+        return 0;
+    n->slen = start;
+    return 1;
+}
+
 /* tolerate - normalise the spot of violation v if a tolerance covers it; its id, or -1 */
 static int tolerate(struct norm *n, enum oracle_rule rule, const struct oracle_verdict *v)
 {
@@ -150,6 +170,8 @@ static int tolerate(struct norm *n, enum oracle_rule rule, const struct oracle_v
     int has_arg;
     enum pverb kind;
 
+    if ((rule == ORACLE_EXTRA_REPLY || rule == ORACLE_DATA_END) && final_421(n))
+        return ORACLE_TOL_421;
     if (v->line_len == 0 || v->reply_len < 3 || v->line_off + v->line_len > n->clen ||
         v->reply_off + v->reply_len > n->slen)
         return -1; /* the greeting, an absent reply, or no line: nothing to relax */
@@ -177,6 +199,10 @@ static int tolerate(struct norm *n, enum oracle_rule rule, const struct oracle_v
             set_code(n->s + v->reply_off, v->reply_len, 500);
             return ORACLE_TOL_MALFORMED_5YZ;
         }
+        if (oracle_line_fault(line, v->line_len) == ORACLE_FAULT_TOO_LONG) {
+            set_code(n->s + v->reply_off, v->reply_len, 500);
+            return ORACLE_TOL_LONG_LINE;
+        }
         return -1;
     }
     if (rule == ORACLE_HELP_NOT_214) {
@@ -202,9 +228,9 @@ static int tolerate(struct norm *n, enum oracle_rule rule, const struct oracle_v
 }
 
 /* oracle_profile_check - oracle_check under profile p; fills *res and returns its rule */
-enum oracle_rule oracle_profile_check(enum oracle_profile p, const char *client,
-                                      size_t client_len, const char *server, size_t server_len,
-                                      char *cbuf, size_t cbuf_cap, char *sbuf, size_t sbuf_cap,
+enum oracle_rule oracle_profile_check(enum oracle_profile p, const char *client, size_t client_len,
+                                      const char *server, size_t server_len, char *cbuf,
+                                      size_t cbuf_cap, char *sbuf, size_t sbuf_cap,
                                       struct oracle_profile_result *res)
 {
     struct norm n;

@@ -21,7 +21,9 @@
  *     a code the strict rules accept (500, 214, 501, 502);
  *   - a BDAT the server did not recognise (500) is renamed XDAT, so the
  *     oracle reads no chunk after it, like the server;
- *   - after a 421 the client stream is cut: nothing more is sent or owed.
+ *   - after a 421 the client stream is cut: nothing more is sent or owed;
+ *     a 421 that ends the reply stream after the input ran out (a server
+ *     saying goodbye at end of input without QUIT) is dropped.
  * So the verdict and the offsets in it refer to the normalised streams,
  * which oracle_profile_check hands back for the transcript.
  *
@@ -39,10 +41,12 @@
 
 /* X(name, id, text): the profiles. */
 #define ORACLE_PROFILE_LIST(X)                                                                     \
-    X(ORACLE_PROFILE_STRICT, "strict", "the SPEC as written: 500 for every malformed line, "       \
-                                       "214 for every HELP")                                       \
-    X(ORACLE_PROFILE_RFC, "rfc", "RFC 5321 latitude: the strict rules minus the deviations "       \
-                                 "listed as tolerated")
+    X(ORACLE_PROFILE_STRICT, "strict",                                                             \
+      "the SPEC as written: 500 for every malformed line, "                                        \
+      "214 for every HELP")                                                                        \
+    X(ORACLE_PROFILE_RFC, "rfc",                                                                   \
+      "RFC 5321 latitude: the strict rules minus the deviations "                                  \
+      "listed as tolerated")
 
 #define ORACLE_PROFILE_ENUM_(name, id, text) name,
 enum oracle_profile { ORACLE_PROFILE_LIST(ORACLE_PROFILE_ENUM_) ORACLE_PROFILE_COUNT };
@@ -63,9 +67,12 @@ enum oracle_profile { ORACLE_PROFILE_LIST(ORACLE_PROFILE_ENUM_) ORACLE_PROFILE_C
     X(ORACLE_TOL_500_EXTENSION, "rfc-500-unoffered-extension", ORACLE_500_FOR_COMMAND,             \
       "500 for BDAT, STARTTLS, AUTH or EXPN: a server without the extension does not "             \
       "recognise the verb (a BDAT answered 500 then reads no chunk)")                              \
-    X(ORACLE_TOL_421, "rfc-421-closes", ORACLE_MALFORMED_NOT_500,                                  \
-      "421 in answer to any line (RFC 5321 3.8: the server closes the session); nothing may "      \
-      "follow it")
+    X(ORACLE_TOL_LONG_LINE, "rfc-long-line-accepted", ORACLE_MALFORMED_NOT_500,                    \
+      "a command line over 512 octets answered as a command (RFC 5321 4.5.3.1: servers should "    \
+      "avoid length limits), as long as it gets exactly one reply")                                \
+    X(ORACLE_TOL_421, "rfc-421-closes", ORACLE_EXTRA_REPLY,                                        \
+      "421 in answer to any line, or as the last reply when the input ends without QUIT "          \
+      "(RFC 5321 3.8: the server closes the session); nothing may follow it")
 
 #define ORACLE_TOL_ENUM_(name, id, rule, text) name,
 enum oracle_tol { ORACLE_TOL_LIST(ORACLE_TOL_ENUM_) ORACLE_TOL_COUNT };
@@ -90,9 +97,9 @@ struct oracle_profile_result {
  * client_len + ORACLE_PROFILE_FIXES_MAX octets) and sbuf (server_len) are
  * scratch for the normalised copies; fills *res and returns its rule
  */
-enum oracle_rule oracle_profile_check(enum oracle_profile p, const char *client,
-                                      size_t client_len, const char *server, size_t server_len,
-                                      char *cbuf, size_t cbuf_cap, char *sbuf, size_t sbuf_cap,
+enum oracle_rule oracle_profile_check(enum oracle_profile p, const char *client, size_t client_len,
+                                      const char *server, size_t server_len, char *cbuf,
+                                      size_t cbuf_cap, char *sbuf, size_t sbuf_cap,
                                       struct oracle_profile_result *res);
 
 /* oracle_profile_parse - "strict" or "rfc" into *p; 1 on success, 0 when unknown */

@@ -73,9 +73,9 @@ static const char *const gen_paths[] = {"a@b.example", "postmaster", "user+tag@e
 static const char *const gen_params[] = {"", " SIZE=1000", " BODY=8BITMIME", " BODY=7BIT",
                                          " SIZE=10 BODY=8BITMIME"};
 static const char *const gen_simple[] = {
-    "RSET\r\n",        "NOOP\r\n",     "NOOP hello there\r\n", "VRFY postmaster\r\n",
-    "EXPN staff\r\n",  "HELP\r\n",     "HELP MAIL\r\n",        "help\r\n",
-    "Help data\r\n",   "XYZZY\r\n",    "FOO bar\r\n",          "HELP HELP\r\n",
+    "RSET\r\n",       "NOOP\r\n",  "NOOP hello there\r\n", "VRFY postmaster\r\n",
+    "EXPN staff\r\n", "HELP\r\n",  "HELP MAIL\r\n",        "help\r\n",
+    "Help data\r\n",  "XYZZY\r\n", "FOO bar\r\n",          "HELP HELP\r\n",
 };
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -24,10 +24,10 @@
         }                                                                                          \
     } while (0)
 
-#define MUT_LINE_MAX 160   /* a generated command line */
-#define MUT_STACK_MAX 4    /* mutations stacked by smtp_mutate */
-#define MUT_HAVOC_MAX 8    /* byte operations of one havoc */
-#define MUT_RUN_MAX 4      /* lines wrapped into DATA or BDAT */
+#define MUT_LINE_MAX 160 /* a generated command line */
+#define MUT_STACK_MAX 4  /* mutations stacked by smtp_mutate */
+#define MUT_HAVOC_MAX 8  /* byte operations of one havoc */
+#define MUT_RUN_MAX 4    /* lines wrapped into DATA or BDAT */
 
 #define KIND_ID_(name, id) [name] = id,
 static const char *const kind_ids[SMTP_MUT_COUNT] = {SMTP_MUT_LIST(KIND_ID_)};
@@ -44,11 +44,12 @@ const char *smtp_mut_kind_id(enum smtp_mut_kind kind)
 
 /* The SPEC's verbs, near misses, and extension verbs real servers know. */
 static const char *const mut_verbs[] = {
-    "HELO",    "EHLO",     "MAIL",    "RCPT",   "DATA",     "BDAT", "RSET",  "VRFY",  "EXPN",
-    "HELP",    "NOOP",     "QUIT",    "STARTTLS", "AUTH",   "help", "Help",  "HELPX", "HEL",
-    "HELP:",   "H3LP",     "XCLIENT", "XFORWARD", "ETRN",   "TURN", "ATRN",  "SOML",  "SEND",
-    "SAML",    "VERB",     "ONEX",    "XEXCH50",  "X-EXPS", "BURL", "LHLO",  "XUSR",  "XQUE",
-    "X-LINK2STATE", "XTELLMEMORE", "DEBUG", "WIZ", "KILL", "",  "MAILX", "RCPT2", "QUITQUIT",
+    "HELO",  "EHLO", "MAIL",  "RCPT",  "DATA",         "BDAT",        "RSET",    "VRFY",
+    "EXPN",  "HELP", "NOOP",  "QUIT",  "STARTTLS",     "AUTH",        "help",    "Help",
+    "HELPX", "HEL",  "HELP:", "H3LP",  "XCLIENT",      "XFORWARD",    "ETRN",    "TURN",
+    "ATRN",  "SOML", "SEND",  "SAML",  "VERB",         "ONEX",        "XEXCH50", "X-EXPS",
+    "BURL",  "LHLO", "XUSR",  "XQUE",  "X-LINK2STATE", "XTELLMEMORE", "DEBUG",   "WIZ",
+    "KILL",  "",     "MAILX", "RCPT2", "QUITQUIT",
 };
 #define N_VERBS (sizeof mut_verbs / sizeof mut_verbs[0])
 
@@ -85,18 +86,35 @@ static const struct {
     const char *b;
     size_t n;
 } mut_bytes[] = {
-    {"\0", 1},         {"\t", 1},         {"\x7f", 1},         {"\x01", 1},
-    {"\x1b", 1},       {"\x0b", 1},       {"\x0c", 1},         {"\r", 1},
-    {"\n", 1},         {"\x80", 1},       {"\xff", 1},         {"\xc0\xaf", 2},
-    {"\xc1\xbf", 2},   {"\xe0\x80\xaf", 3}, {"\xf0\x80\x80\xaf", 4}, {"\xed\xa0\x80", 3},
-    {"\xf4\x90\x80\x80", 4}, {"\xc3", 1}, {"\xc3\xbc", 2},    {"\xf5\x80\x80\x80", 4},
-    {"\xe2\x82", 2},   {"\xef\xbb\xbf", 3},
+    {"\0", 1},
+    {"\t", 1},
+    {"\x7f", 1},
+    {"\x01", 1},
+    {"\x1b", 1},
+    {"\x0b", 1},
+    {"\x0c", 1},
+    {"\r", 1},
+    {"\n", 1},
+    {"\x80", 1},
+    {"\xff", 1},
+    {"\xc0\xaf", 2},
+    {"\xc1\xbf", 2},
+    {"\xe0\x80\xaf", 3},
+    {"\xf0\x80\x80\xaf", 4},
+    {"\xed\xa0\x80", 3},
+    {"\xf4\x90\x80\x80", 4},
+    {"\xc3", 1},
+    {"\xc3\xbc", 2},
+    {"\xf5\x80\x80\x80", 4},
+    {"\xe2\x82", 2},
+    {"\xef\xbb\xbf", 3},
 };
 #define N_BYTES (sizeof mut_bytes / sizeof mut_bytes[0])
 
 /* End of data and the smuggling look-alikes (CVE-2023-51764/5/6). */
 static const char *const mut_eods[] = {
-    "\r\n.\r\n", "\n.\n", "\n.\r\n", "\r.\r\n", "\r\n.\n", "\r.\r", ".\r\n", "\r\n..\r\n", "\r\n.\r",
+    "\r\n.\r\n", "\n.\n", "\n.\r\n",    "\r.\r\n", "\r\n.\n",
+    "\r.\r",     ".\r\n", "\r\n..\r\n", "\r\n.\r",
 };
 #define N_EODS (sizeof mut_eods / sizeof mut_eods[0])
 
@@ -111,8 +129,8 @@ static const char *const mut_batches[] = {
 #define N_BATCHES (sizeof mut_batches / sizeof mut_batches[0])
 
 /* Line lengths worth hitting: around 512 (commands) and 1000 (message lines). */
-static const size_t mut_lengths[] = {509, 510, 511, 512, 513, 514, 998, 999, 1000, 1001, 1002,
-                                     2048, 4096, 65536};
+static const size_t mut_lengths[] = {509, 510,  511,  512,  513,  514,  998,
+                                     999, 1000, 1001, 1002, 2048, 4096, 65536};
 #define N_LENGTHS (sizeof mut_lengths / sizeof mut_lengths[0])
 
 /* ------------------------------------------------------------------ */
@@ -297,7 +315,7 @@ static size_t mut_swap_lines(struct rng *r, uint8_t *d, size_t size)
     }
     if (s1 == s2) {
         if (e1 >= size)
-            return size; /* the only line */
+            return size;                /* the only line */
         line_at(d, size, e1, &s2, &e2); /* its neighbour */
     }
     swap_blocks(d, s1, e1, s2, e2);
@@ -598,7 +616,8 @@ size_t smtp_crossover(const uint8_t *a, size_t alen, const uint8_t *b, size_t bl
         return 0;
     cut_a = a != NULL ? pick_boundary(&r, a, alen) : 0;
     from_b = b != NULL ? pick_boundary(&r, b, blen) : 0;
-    to_b = b != NULL && from_b < blen ? pick_boundary(&r, b + from_b, blen - from_b) + from_b : from_b;
+    to_b =
+        b != NULL && from_b < blen ? pick_boundary(&r, b + from_b, blen - from_b) + from_b : from_b;
     if (to_b == from_b)
         to_b = blen;
     resume = rng_below(&r, 2) && cut_a < alen ? pick_boundary(&r, a + cut_a, alen - cut_a) + cut_a

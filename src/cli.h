@@ -26,4 +26,10 @@ int cli_respond_main(int argc, char **argv);
 /* cli_serve_main - the reference responder as a single-threaded TCP server */
 int cli_serve_main(int argc, char **argv);
 
+/* cli_check_main - fuzz another SMTP server (--exec or --connect) against the oracle */
+int cli_check_main(int argc, char **argv);
+
+/* cli_replay_main - replay saved inputs through a target and print the oracle's verdict */
+int cli_replay_main(int argc, char **argv);
+
 #endif

@@ -27,8 +27,8 @@ static const struct cli_command cli_commands[] = {
     {"respond", cli_respond_main,
      "the reference responder on standard input/output, like exim -bs"},
     {"serve", cli_serve_main, "the reference responder as a TCP server on an IPv4 address"},
-    {"check", NULL, "fuzz another SMTP server (--exec or --connect) against the oracle"},
-    {"replay", NULL, "replay saved inputs with the oracle's verdict"},
+    {"check", cli_check_main, "fuzz another SMTP server (--exec or --connect) against the oracle"},
+    {"replay", cli_replay_main, "replay saved inputs with the oracle's verdict"},
 };
 
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
