@@ -76,8 +76,9 @@ const char *oracle_fault_name(enum oracle_fault fault)
 /* The oracle's own verb list (SPEC 2). Deliberately not src/smtp_verb.h. */
 #define ORACLE_VERB_LIST(X)                                                                        \
     X(HELO)                                                                                        \
-    X(EHLO) X(MAIL) X(RCPT) X(DATA) X(BDAT) X(RSET) X(VRFY) X(EXPN) X(HELP) X(NOOP) X(QUIT)        \
-        X(STARTTLS) X(AUTH)
+    X(EHLO)                                                                                        \
+    X(MAIL) X(RCPT) X(DATA) X(BDAT) X(RSET) X(VRFY) X(EXPN) X(HELP) X(NOOP) X(QUIT) X(STARTTLS)    \
+        X(AUTH)
 
 #define VERB_ENUM_(name) V_##name,
 enum verb { V_NONE = -1, ORACLE_VERB_LIST(VERB_ENUM_) V_COUNT };
