@@ -16,6 +16,9 @@
  *   - octets equal the line's length on the wire; text is the line without
  *     its terminator cut to 512 octets; arg follows text's first SP;
  *   - the split run yields the same lines with the same results;
+ *   - the scalar scan (smtp_line_feed_scalar, what builds without SSE2
+ *     run) yields the same lines as the vector scan, so the fallback is
+ *     fuzzed too and the two paths check each other;
  *   - an unterminated tail leaves both tokenizers pending, nothing else.
  *
  * A mismatch prints what differed, the line (escaped) and both verdicts,
@@ -30,6 +33,7 @@
 #include "fuzz_split.h"
 #include "oracle.h"
 #include "smtp_line.h"
+#include "smtp_line_simd.h"
 
 #define FUZZ_LINE_INPUT_MAX 65536
 
@@ -123,8 +127,8 @@ static int same_cmd(const struct smtp_cmd *a, const struct smtp_cmd *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *in = (const char *)data;
-    struct smtp_line whole, split;
-    struct smtp_cmd a, b;
+    struct smtp_line whole, split, scalar;
+    struct smtp_cmd a, b, c;
     struct fuzz_split sp;
     char *chunk_buf;
     size_t a_off = 0, b_off = 0;
@@ -136,6 +140,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0; /* out of memory is the harness's problem, not a finding */
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
+    memset(&c, 0, sizeof c);
+    smtp_line_reset(&scalar);
     smtp_line_reset(&whole);
     smtp_line_reset(&split);
     fuzz_split_init(&sp, data, size);
@@ -147,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n > 0)
             memcpy(chunk, in + b_off, n);
         do {
-            size_t used = 0, a_used = 0, line_off = a_off;
+            size_t used = 0, a_used = 0, s_used = 0, line_off = a_off;
             if (smtp_line_feed(&split, chunk + c_used, n - c_used, &used, &b) != SMTP_LINE_READY) {
                 if (used != n - c_used)
                     line_fail("r4", "NEED_MORE without consuming the chunk", in + b_off, b_off, n,
@@ -162,6 +168,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (smtp_line_feed(&whole, in + a_off, size - a_off, &a_used, &a) != SMTP_LINE_READY)
                 line_fail("r4", "the split run finished a line the whole run did not",
                           in + line_off, line_off, size - line_off, &b, ORACLE_FAULT_NONE);
+            /* The scalar path must agree with the vector path octet for octet. */
+            if (smtp_line_feed_scalar(&scalar, in + line_off, size - line_off, &s_used, &c) !=
+                    SMTP_LINE_READY ||
+                s_used != a_used || !same_cmd(&a, &c))
+                line_fail("r4-scalar-differs", "the scalar scan disagrees with the vector scan",
+                          in + line_off, line_off, a_used, &c,
+                          oracle_line_fault(in + line_off, a_used));
             a_off += a_used;
             check_line(in + line_off, line_off, a_off - line_off, &a);
             if (a_off != b_off + c_used || !same_cmd(&a, &b))
@@ -179,8 +192,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             used != size - a_off)
             line_fail("r4", "the whole run finished a line the split run did not", in + a_off,
                       a_off, size - a_off, &a, ORACLE_FAULT_NONE);
+        if (smtp_line_feed_scalar(&scalar, in + a_off, size - a_off, &used, &c) !=
+                SMTP_LINE_NEED_MORE ||
+            used != size - a_off)
+            line_fail("r4-scalar-differs", "the scalar scan finished a line in the tail",
+                      in + a_off, a_off, size - a_off, &c, ORACLE_FAULT_NONE);
     }
-    if (smtp_line_pending(&whole) != (a_off < size) || smtp_line_pending(&split) != (a_off < size))
+    if (smtp_line_pending(&whole) != (a_off < size) ||
+        smtp_line_pending(&split) != (a_off < size) || smtp_line_pending(&scalar) != (a_off < size))
         line_fail("r3", "pending state wrong after the last LF", in + a_off, a_off, size - a_off,
                   &a, ORACLE_FAULT_NONE);
     free(chunk_buf);
