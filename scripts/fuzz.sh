@@ -2,11 +2,12 @@
 # fuzz.sh - build the fuzz targets and fuzz them for a bounded time, libFuzzer or AFL++.
 #
 # Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--seconds N] [--jobs N] [--work DIR]
-#                        [--build-dir D] [TARGET...]
+#                        [--artifacts DIR] [--build-dir D] [--no-report] [TARGET...]
 #
 # Starts from the committed seeds (corpus/<target>/, never written) and the working corpus
 # (<work>/<target>/, grown by the run), with corpus/<target>.dict and .options. Findings
-# land in artifacts/<target>/ named by engine (libfuzzer-crash-<sha1>, afl-crash-<sha1>, ...).
+# land in artifacts/<target>/ named by engine (libfuzzer-crash-<sha1>, afl-crash-<sha1>, ...),
+# each with a report (scripts/report.sh: FILE.report.md, and artifacts/findings.sarif).
 # Exit status: 0 nothing found, 1 something found, 2 usage or setup error.
 set -u
 
@@ -18,7 +19,7 @@ SF_PROG=fuzz.sh
 usage() {
     cat <<EOF
 Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--seconds N] [--jobs N] [--work DIR]
-                       [--build-dir D] [TARGET...]
+                       [--artifacts DIR] [--build-dir D] [--no-report] [TARGET...]
 
 Builds the fuzz targets (preset libfuzzer -> build-libfuzzer/, or preset afl -> build-afl/)
 and fuzzes each TARGET in turn, sharing the time budget among them.
@@ -28,7 +29,9 @@ and fuzzes each TARGET in turn, sharing the time budget among them.
   --jobs N      parallel workers per target: libFuzzer -fork=N, AFL++ one -M and N-1 -S
                 instances (default 1; on 2 cores more than 2 only slows things down)
   --work DIR    working corpus folder, one subfolder per target (default: work-corpus)
+  --artifacts DIR  where findings go, one subfolder per target (default: artifacts)
   --build-dir D build folder (default: build-libfuzzer or build-afl, the preset's)
+  --no-report   do not write a report for each finding (FILE.report.md, findings.sarif)
   -h, --help    this text
 
 Targets (default: the first four):
@@ -38,7 +41,8 @@ $(sf_broken_targets | fmt -w 90 | sed 's/^/  /')
 
 Seeds are read from corpus/<target>/ and never written; new inputs go to <work>/<target>/
 (merge them back with scripts/minimize-corpus.sh). Findings are saved in
-artifacts/<target>/ and replayed with scripts/reproduce.sh FILE.
+artifacts/<target>/, each with FILE.report.md beside it and a result in
+artifacts/findings.sarif (scripts/report.sh), and replayed with scripts/reproduce.sh FILE.
 
 Exit status: 0 nothing found, 1 at least one finding, 2 usage or setup error.
 Missing tools (cmake, clang-14, libclang-rt-14-dev, llvm-14, afl++) are installed with
@@ -50,6 +54,8 @@ engine=libfuzzer
 seconds=60
 jobs=1
 work=$SF_ROOT/work-corpus
+artifacts=$SF_ROOT/artifacts
+report=1
 build=""
 targets=""
 
@@ -65,6 +71,9 @@ while [ $# -gt 0 ]; do
     --build-dir) [ $# -ge 2 ] || sf_die 2 "--build-dir needs a value"; build=$2; shift 2 ;;
     --build-dir=*) build=${1#*=}; shift ;;
     --work=*) work=${1#*=}; shift ;;
+    --artifacts) [ $# -ge 2 ] || sf_die 2 "--artifacts needs a value"; artifacts=$2; shift 2 ;;
+    --artifacts=*) artifacts=${1#*=}; shift ;;
+    --no-report) report=0; shift ;;
     -h | --help) usage; exit 0 ;;
     --) shift; targets="$targets $*"; break ;;
     -*) sf_die 2 "unknown option '$1' (see --help)" ;;
@@ -90,6 +99,8 @@ for t in $targets; do
 done
 mkdir -p "$work" || sf_die 2 "cannot create $work"
 work=$(cd "$work" && pwd)
+mkdir -p "$artifacts" || sf_die 2 "cannot create $artifacts"
+artifacts=$(cd "$artifacts" && pwd)
 
 ntargets=$(echo $targets | wc -w)
 per=$((seconds / ntargets))
@@ -109,7 +120,9 @@ sf_build "$engine" "$build" $build_targets
 
 # Results, one line per target: target engine execs/s coverage corpus findings
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+# New findings, one line each: target engine file (for the reports)
+new_findings=$(mktemp)
+trap 'rm -f "$results" "$new_findings"' EXIT
 total_findings=0
 
 # count_files DIR - number of regular files directly in DIR
@@ -124,7 +137,7 @@ run_libfuzzer() {
     bin=$build/fuzz/$t
     [ -x "$bin" ] || sf_die 2 "$bin was not built"
     wc=$work/$t
-    art=$SF_ROOT/artifacts/$t
+    art=$artifacts/$t
     mkdir -p "$wc" "$art"
     log=$work/$t.libfuzzer.log
     mapfile -t flags < <(sf_libfuzzer_flags "$name")
@@ -161,8 +174,11 @@ run_libfuzzer() {
     printf '%s libfuzzer %s %s %s %s\n' "$t" "$rate" "${cov:-?}" "${corpus:-?}" "$found" >>"$results"
     if [ "$found" -gt 0 ]; then
         grep -a -E 'Test unit written to' "$log" | sed 's/.*Test unit written to /  /' >&2
+        grep -a -o -E 'Test unit written to .*libfuzzer-(crash|timeout|leak|oom)-[0-9a-f]+' "$log" |
+            sed 's/^Test unit written to //' | sort -u |
+            while read -r f; do printf '%s libfuzzer %s\n' "$t" "$f"; done >>"$new_findings"
         grep -a -E '^(==[0-9]+==ERROR|SUMMARY|oracle)|r[0-9]-[a-z0-9-]+' "$log" | head -n 6 >&2
-        sf_say "$t: FOUND $found input(s) in artifacts/$t/ (full log: ${log#"$SF_ROOT"/})"
+        sf_say "$t: FOUND $found input(s) in ${art#"$SF_ROOT"/}/ (full log: ${log#"$SF_ROOT"/})"
     fi
     total_findings=$((total_findings + found))
 }
@@ -181,7 +197,7 @@ run_afl() {
     cmplog=$build/fuzz/${t}_cmplog
     [ -x "$bin" ] || sf_die 2 "$bin was not built"
     wc=$work/$t
-    art=$SF_ROOT/artifacts/$t
+    art=$artifacts/$t
     out=$work/.afl/$t
     in=$work/.afl/$t.in
     mkdir -p "$wc" "$art"
@@ -255,6 +271,7 @@ run_afl() {
             h=$art/afl-$kind-$(sf_hash "$f")
             if [ ! -f "$h" ]; then
                 cp "$f" "$h"
+                printf '%s afl %s\n' "$t" "$h" >>"$new_findings"
                 found=$((found + 1))
                 [ "$found" -le 5 ] && sf_say "$t: FOUND ${h#"$SF_ROOT"/} (${f#"$SF_ROOT"/})"
             fi
@@ -267,11 +284,12 @@ run_afl() {
         h=$art/afl-crash-$f
         if [ ! -f "$h" ]; then
             cp "$in/$f" "$h"
+            printf '%s afl %s\n' "$t" "$h" >>"$new_findings"
             found=$((found + 1))
             [ "$found" -le 5 ] && sf_say "$t: FOUND ${h#"$SF_ROOT"/} (a seed that crashes)"
         fi
     done
-    [ "$found" -gt 5 ] && sf_say "$t: FOUND $found new inputs in all, in artifacts/$t/"
+    [ "$found" -gt 5 ] && sf_say "$t: FOUND $found new inputs in all, in ${art#"$SF_ROOT"/}/"
     corpus=$(count_files "$wc")
     printf '%s afl %s edges:%s/bitmap:%s %s %s\n' "$t" "$rate" "${edges:-?}" "${bitmap:-?}" \
         "$corpus" "$found" >>"$results"
@@ -286,6 +304,24 @@ for t in $targets; do
     fi
 done
 
+# A report beside every new finding, and one SARIF log for them all (deduplicated there by
+# rule and stack). A report that cannot be made is said, but the finding stays a finding.
+if [ "$report" -eq 1 ] && [ -s "$new_findings" ]; then
+    sf_say "writing the finding reports (scripts/report.sh)"
+    while read -r t e f; do
+        rflags=(--target "$t" --engine "$e" --sarif "$artifacts/findings.sarif")
+        # The libFuzzer build that found it is the one to symbolize with; AFL++ findings get
+        # theirs from the libfuzzer preset (report.sh builds it).
+        [ "$e" = libfuzzer ] && rflags+=(--build-dir "$build" --no-build)
+        rlog=$work/report-$(basename "$f").log
+        if "$SF_ROOT/scripts/report.sh" "$f" "${rflags[@]}" >"$rlog" 2>&1; then
+            sf_say "$t: report ${f#"$SF_ROOT"/}.report.md"
+        else
+            sf_say "$t: report for ${f#"$SF_ROOT"/} incomplete (exit $?; see ${rlog#"$SF_ROOT"/})"
+        fi
+    done <"$new_findings"
+fi
+
 echo
 printf '%-30s %-9s %10s  %-24s %7s %8s\n' target engine execs/s coverage corpus findings
 printf '%-30s %-9s %10s  %-24s %7s %8s\n' ------ ------ ------- -------- ------ --------
@@ -294,7 +330,8 @@ while read -r t e r c n f; do
 done <"$results"
 echo
 if [ "$total_findings" -gt 0 ]; then
-    echo "$total_findings finding(s) in artifacts/: replay with scripts/reproduce.sh FILE"
+    echo "$total_findings finding(s) in ${artifacts#"$SF_ROOT"/}/: replay with scripts/reproduce.sh FILE"
+    [ "$report" -eq 1 ] && echo "reports: FILE.report.md beside each, ${artifacts#"$SF_ROOT"/}/findings.sarif"
     exit 1
 fi
 echo "no findings"
