@@ -37,7 +37,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 TARGETS="fuzz_line:fuzz_line.c
 fuzz_session:fuzz_session.c,target_reference.c
 fuzz_reply:fuzz_reply.c
-fuzz_reply_parse:fuzz_reply_parse.c"
+fuzz_reply_parse:fuzz_reply_parse.c
+fuzz_mutator:fuzz_mutator.c,smtp_mutator.c"
 
 die() {
     echo "build.sh: error: $*" >&2

@@ -427,10 +427,64 @@ printf '354 3.0.0 no class 3\r\n' | server enh-class-3
 { printf '214-2.0.0 '; pad 500; printf '\r\n214 2.0.0 '; pad 500; printf '\r\n'; } | server multiline-512-octets-enh
 
 ############################################################################
+# Seeds written for coverage (docs/coverage.md says what each one reaches).
+############################################################################
+# fuzz_line (and fuzz_session): the tokenizer's SSE2 fast path, lines of 16+ octets
+# 3-octet sequence, 3rd octet > 0xBF
+printf 'HELP \xe2\x82\xc0\r\n' | put fuzz_line utf8-bad-third-octet
+# letters past the first 16
+printf 'ABCDEFGHIJKLMNOPQRS\r\n' | put fuzz_line verb-19-letters
+# 9..16 letters then SP: unknown verb
+printf 'XVERYLONGVERB argument\r\n' | put fuzz_line verb-13-letters-with-arg
+# no letter before the SP
+printf '   three leading spaces\r\n' | put fuzz_line leading-spaces-long-line
+# no verb shares its first 4 octets
+printf 'XYZZY some long argument\r\n' | put fuzz_line unknown-verb-long-line
+# first 4 octets match HELP, the word does not
+printf 'HELPXY some long argument\r\n' | put fuzz_line help-prefix-long-line
+# CR is the last octet of the input
+printf 'NOOP 0123456789abcdef\r' | put fuzz_line unterminated-tail-long-cr
+# The line seeds belong to the session corpus too.
+for n in utf8-bad-third-octet verb-19-letters verb-13-letters-with-arg leading-spaces-long-line unknown-verb-long-line help-prefix-long-line unterminated-tail-long-cr; do
+    put fuzz_session "$n" <"$here/fuzz_line/$n"
+done
+
+# fuzz_reply: code 250 (00 32); flags 02 = raw enhanced code (length byte, then the octets)
+printf '\x00\x32\x02\x052x0.0\x02ok' | put fuzz_reply enh-second-octet-not-dot
+printf '\x00\x32\x02\x052.000\x02ok' | put fuzz_reply enh-no-detail
+printf '\x00\x32\x02\x052.0x0\x02ok' | put fuzz_reply enh-subject-then-letter
+printf '\x00\x32\x02\x052.0.x\x02ok' | put fuzz_reply enh-detail-letter
+# longer than SMTP_ENH_MAX (11)
+printf '\x00\x32\x02\x0d2.0000.000000\x02ok' | put fuzz_reply enh-thirteen-octets
+# flags 00 = no enhanced code; the text itself starts with one (RFC 2034 lifting)
+# class 5 on a 250: refused
+printf '\x00\x32\x00\x0b5.1.1 hello' | put fuzz_reply text-enh-other-class
+printf '\x00\x32\x00\x0b2.1.1 hello' | put fuzz_reply text-enh-same-class
+
+# fuzz_reply_parse
+printf '2x0 ok\r\n' | put fuzz_reply_parse code-second-not-digit
+# enhanced code, SP, nothing after it
+printf '250 2.0.0 \r\n' | put fuzz_reply_parse enh-then-space-only
+# an empty line ended by a bare LF
+printf '\n' | put fuzz_reply_parse lone-lf
+
+# fuzz_session: argument syntax (RFC 5321 4.1.2, 4.1.3) and limits
+printf 'EHLO [IPv6:::1]\r\nEHLO [IPv6:2001:db8:0:0:0:0:0:1]\r\nEHLO [IPv6:::ffff:192.0.2.1]\r\nEHLO [IPv6:0:0:0:0:0:0:192.0.2.1]\r\nEHLO [IPv6:1::2::3]\r\nEHLO [IPv6:1:2:]\r\nEHLO [IPv6:12345::]\r\nEHLO [IPv6:g::1]\r\nEHLO [IPv6:1.2.3.4:1::]\r\nEHLO [IPv6:1:2:3:4:5:6:7]\r\nEHLO [IPv6:1::256.1.1.1]\r\nQUIT\r\n' | put fuzz_session ehlo-ipv6-literals
+printf 'EHLO [x-tag:abc]\r\nEHLO [tag-:abc]\r\nEHLO [tag:]\r\nEHLO [tag:a\\b]\r\nEHLO [notag]\r\nEHLO []\r\nEHLO [192.0.2.1\r\nEHLO b..c\r\nEHLO b-.c\r\nEHLO [1.2.3]\r\nEHLO [1.2.3,4]\r\nQUIT\r\n' | put fuzz_session ehlo-general-literals
+printf 'EHLO c.example\r\nMAIL FROM:<"quoted local"@example.com>\r\nRSET\r\nMAIL FROM:<"a\\"b"@example.com>\r\nRSET\r\nMAIL FROM:<"unterminated@example.com>\r\nMAIL FROM:<a..b@example.com>\r\nMAIL FROM:<@relay.example,@r2.example:a@example.com>\r\nRSET\r\nMAIL FROM:<@relay.example a@example.com>\r\nMAIL FROM:<a@[192.0.2.1]>\r\nRSET\r\nMAIL FROM:<a@[IPv6:::1]>\r\nRSET\r\nMAIL FROM:<a@[bad]>\r\nMAIL FROM:<a@b.>\r\nMAIL FROM:<a@b>x\r\nMAIL FROM:<"a\\\r\nMAIL FROM:<"a\\\xc3\xa9"@b>\r\nMAIL FROM:<@-bad:a@b>\r\nMAIL FROM:<@r.example,x:a@b>\r\nQUIT\r\n' | put fuzz_session mail-path-forms
+printf 'EHLO c.example\r\nMAIL FROM:<a@b> FOO=bar\r\nMAIL FROM:<a@b> SIZE=12x\r\nMAIL FROM:<a@b> SIZE=\r\nMAIL FROM:<a@b>  SIZE=1\r\nMAIL FROM:<a@b> -X=1\r\nMAIL FROM:<a@b> X=a=b\r\nMAIL FROM:<a@b> SMTPUTF8 SMTPUTF8\r\nMAIL FROM:<a\xc3\xa9@b>\r\nMAIL FROM:<a@b>\r\nRCPT TO:<Postmaster>\r\nRCPT TO:<c@d> NOTIFY=NEVER\r\nRCPT TO:<\xc3\xbc@d>\r\nVRFY\r\nQUIT\r\n' | put fuzz_session mail-params-and-utf8
+{ printf 'EHLO c.example\r\nMAIL FROM:<a@b>\r\n'; for i in $(seq 1 101); do printf 'RCPT TO:<r%d@d>\r\n' "$i"; done; printf 'QUIT\r\n'; } | put fuzz_session rcpt-101
+{ printf 'EHLO c.example\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n'; head -c 1100 /dev/zero | tr '\0' x; printf '\r\n.\r\nQUIT\r\n'; } | put fuzz_session data-line-1100-octets
+
+
+############################################################################
 # Seeds this script no longer writes go; found inputs (SHA-1 names) stay.
 ############################################################################
+# Only the targets this script writes seeds for: corpus/fuzz_mutator/ holds binary records
+# laid out as fuzz/fuzz_mutator.c reads them, committed as they are.
 for dir in "$here"/fuzz_*/; do
     t=$(basename "$dir")
+    grep -q "^$t/" "$written" || continue
     for f in "$dir"*; do
         [ -f "$f" ] || continue
         n=$(basename "$f")

@@ -213,6 +213,19 @@ run_afl() {
     maxlen=$(sf_option "$name" max_len)
     [ -n "$maxlen" ] && dict+=(-G "$maxlen")
     sf_afl_env
+    # Session targets take raw client streams: AFL++ adds a stage of the structure-aware mutator
+    # (libsmtpfuzz_afl_mutator.so, built with them) to its own. Other targets get none, and the
+    # setting must not carry over from one target to the next.
+    unset AFL_CUSTOM_MUTATOR_LIBRARY
+    case $t in
+    fuzz_session | fuzz_session_*)
+        if [ -f "$build/fuzz/libsmtpfuzz_afl_mutator.so" ]; then
+            export AFL_CUSTOM_MUTATOR_LIBRARY=$build/fuzz/libsmtpfuzz_afl_mutator.so
+        else
+            sf_say "$t: no $build/fuzz/libsmtpfuzz_afl_mutator.so: AFL++'s own mutations only"
+        fi
+        ;;
+    esac
     sf_say "$t: AFL++ for ${per}s with $jobs instance(s), state ${out#"$SF_ROOT"/}"
     start=$(date +%s)
     next=$((start + 5))

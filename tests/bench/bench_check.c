@@ -1,15 +1,27 @@
 /*
  * bench_check - the bare clients "smtpfuzz check" is measured against
- * (tests/bench/bench_check.sh): the same kind of sessions (grammar
- * sessions, mutated), sent to the same target, with no checking at all.
+ * (tests/bench/bench_check.sh, scripts/bench.sh).
  *
  *   bench_check runner  (--exec CMD | --connect HOST:PORT) RUNS SEED [pipeline]
- *       each session through ext_run (lock-step by default), nothing judged
+ *       the sessions "smtpfuzz check --seed SEED --corpus EMPTY" sends, in
+ *       the same order, each through the same runner (ext_run, lock-step
+ *       by default), with nothing judged and nothing saved
  *   bench_check raw     --exec CMD RUNS SEED
  *       the least a client can do: spawn "sh -c CMD", write the session,
  *       close, read to end of file, reap; no session model, no timeouts
+ *   bench_check blind   --exec CMD SECONDS SEED
+ *       a protocol-blind fuzzer, the baseline of scripts/bench.sh's
+ *       bug-finding table: sessions of 1 to 512 uniformly random octets
+ *       (no corpus, no grammar, no SMTP-aware mutation) through ext_run,
+ *       judged like check judges them (session_judge, strict profile),
+ *       until the first violation or SECONDS
  *
- * Prints "sessions/s: N" on stdout.
+ * runner and raw print "sessions/s: N"; blind prints "first-finding: S RULE"
+ * (S seconds from the start) or "first-finding: none after S".
+ *
+ * The runner's sessions follow build_input() of src/cli_check.c for an
+ * empty corpus (same seeds, same generator and mutator calls): keep the
+ * two in step, or the comparison stops comparing like with like.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,13 +35,28 @@
 #include <unistd.h>
 
 #include "ext_run.h"
+#include "oracle_profile.h"
 #include "session_gen.h"
+#include "session_report.h"
 #include "smtp_mutator.h"
 
-#define BENCH_INPUT_MAX (128u << 10)
-#define BENCH_REPLY_MAX (4u << 20)
+#define BENCH_INPUT_MAX (128u << 10) /* CHECK_INPUT_MAX */
+#define BENCH_REPLY_MAX (4u << 20)   /* CHECK_REPLY_MAX */
+#define BENCH_BLIND_MAX 512          /* octets of a blind session at most */
 
 extern char **environ;
+
+/* What every mode works in: allocated once, checked once. */
+struct bench {
+    uint8_t *in;    /* the session */
+    uint8_t *other; /* a second session, for crossover */
+    uint8_t *copy;  /* the first, copied: crossover's out must not alias its input */
+    char *replies;
+    char *cbuf; /* judging scratch (blind) */
+    char *sbuf;
+    struct ext_result *res;
+    struct oracle_profile_result *pr;
+};
 
 /* bench_now - seconds on the monotonic clock */
 static double bench_now(void)
@@ -40,15 +67,33 @@ static double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* make_session - a grammar session for run i, mutated three times out of four */
-static size_t make_session(uint8_t *in, uint64_t seed, unsigned long i)
+/* mix64 - splitmix64's finaliser, as check derives each run's seed */
+static uint64_t mix64(uint64_t z)
 {
-    uint64_t s = seed * 0x9e3779b97f4a7c15ULL + i;
-    size_t len = session_gen(in, BENCH_INPUT_MAX, s);
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
 
-    if (s % 4 != 0)
-        len = smtp_mutate(in, len, BENCH_INPUT_MAX, s ^ 0x1234);
-    return len;
+/* make_session - check's session number i for this seed, with no corpus; its length */
+static size_t make_session(struct bench *b, uint64_t seed, unsigned long i)
+{
+    uint64_t s = mix64(seed ^ mix64((uint64_t)i));
+    unsigned pick = (unsigned)(s % 16);
+    size_t len, olen;
+
+    s = mix64(s);
+    if (i == 0 || pick < 2)
+        return session_gen(b->in, BENCH_INPUT_MAX, s);
+    len = session_gen(b->in, BENCH_INPUT_MAX, s);
+    s = mix64(s + 1);
+    if (s % 8 == 0) {
+        olen = session_gen(b->other, BENCH_INPUT_MAX, mix64(s ^ 0xabcdef));
+        memcpy(b->copy, b->in, len);
+        len = smtp_crossover(b->copy, len, b->other, olen, b->in, BENCH_INPUT_MAX, s);
+    }
+    return smtp_mutate(b->in, len, BENCH_INPUT_MAX, mix64(s + 2));
 }
 
 /* raw_session - spawn, write all, close, read to EOF, reap; 0 or -1 */
@@ -61,18 +106,27 @@ static int raw_session(const char *cmd, const uint8_t *in, size_t len, char *buf
     size_t off = 0;
     int st;
 
-    if (pipe(pin) != 0 || pipe(pout) != 0)
+    if (pipe(pin) != 0)
         return -1;
+    if (pipe(pout) != 0) {
+        close(pin[0]);
+        close(pin[1]);
+        return -1;
+    }
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
     posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
     posix_spawn_file_actions_addclose(&fa, pin[1]);
     posix_spawn_file_actions_addclose(&fa, pout[0]);
-    if (posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ) != 0)
-        return -1;
+    st = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     close(pin[0]);
     close(pout[1]);
+    if (st != 0) {
+        close(pin[1]);
+        close(pout[0]);
+        return -1;
+    }
     while (off < len) {
         ssize_t n = write(pin[1], in + off, len - off);
         if (n <= 0)
@@ -91,22 +145,81 @@ static int raw_session(const char *cmd, const uint8_t *in, size_t len, char *buf
     return 0;
 }
 
-/* main - run the chosen bare client and print its rate */
+/* blind - random sessions until the first violation or the budget; the exit status */
+static int blind(struct bench *b, const struct ext_target *t, const struct ext_options *o,
+                 double seconds, uint64_t seed)
+{
+    double t0 = bench_now(), now = t0;
+    uint64_t s = seed;
+    unsigned long i;
+
+    for (i = 0; now - t0 < seconds; i++, now = bench_now()) {
+        size_t len = 1 + (size_t)(mix64(s++) % BENCH_BLIND_MAX), k;
+        enum oracle_rule rule;
+
+        for (k = 0; k < len; k += 8) {
+            uint64_t r = mix64(s++);
+            size_t n = len - k < 8 ? len - k : 8;
+            memcpy(b->in + k, &r, n);
+        }
+        if (ext_run(t, o, (const char *)b->in, len, b->replies, BENCH_REPLY_MAX, b->res) !=
+            EXT_ERR_NONE)
+            return 2;
+        rule = session_judge(b->res, ORACLE_PROFILE_STRICT, (const char *)b->in, len, b->cbuf,
+                             BENCH_INPUT_MAX + ORACLE_PROFILE_FIXES_MAX, b->sbuf, BENCH_REPLY_MAX,
+                             b->pr);
+        if (rule != ORACLE_OK) {
+            printf("first-finding: %.3f %s (session %lu)\n", bench_now() - t0, oracle_rule_id(rule),
+                   i);
+            return 0;
+        }
+    }
+    printf("first-finding: none after %.3f (%lu sessions)\n", now - t0, i);
+    return 0;
+}
+
+/* bench_free - release what main allocated (any of it may be NULL) */
+static void bench_free(struct bench *b)
+{
+    free(b->in);
+    free(b->other);
+    free(b->copy);
+    free(b->replies);
+    free(b->cbuf);
+    free(b->sbuf);
+    free(b->res);
+    free(b->pr);
+}
+
+/* main - run the chosen client and print its figure */
 int main(int argc, char **argv)
 {
+    struct bench b;
     struct ext_target t;
     struct ext_options o;
-    struct ext_result *res = malloc(sizeof *res);
-    uint8_t *in = malloc(BENCH_INPUT_MAX);
-    char *replies = malloc(BENCH_REPLY_MAX);
     unsigned long runs, i;
     uint64_t seed;
     double t0;
-    int raw;
+    int raw, rc = 0;
 
-    if (argc < 6 || res == NULL || in == NULL || replies == NULL) {
-        fprintf(stderr, "usage: bench_check runner|raw --exec CMD|--connect HOST:PORT RUNS SEED "
-                        "[pipeline]\n");
+    if (argc < 6 || (strcmp(argv[1], "runner") != 0 && strcmp(argv[1], "raw") != 0 &&
+                     strcmp(argv[1], "blind") != 0)) {
+        fprintf(stderr, "usage: bench_check runner|raw|blind --exec CMD|--connect HOST:PORT "
+                        "RUNS|SECONDS SEED [pipeline]\n");
+        return 2;
+    }
+    b.in = malloc(BENCH_INPUT_MAX);
+    b.other = malloc(BENCH_INPUT_MAX);
+    b.copy = malloc(BENCH_INPUT_MAX);
+    b.replies = malloc(BENCH_REPLY_MAX);
+    b.cbuf = malloc(BENCH_INPUT_MAX + ORACLE_PROFILE_FIXES_MAX);
+    b.sbuf = malloc(BENCH_REPLY_MAX);
+    b.res = malloc(sizeof *b.res);
+    b.pr = malloc(sizeof *b.pr);
+    if (b.in == NULL || b.other == NULL || b.copy == NULL || b.replies == NULL || b.cbuf == NULL ||
+        b.sbuf == NULL || b.res == NULL || b.pr == NULL) {
+        fputs("bench_check: out of memory\n", stderr);
+        bench_free(&b);
         return 2;
     }
     raw = strcmp(argv[1], "raw") == 0;
@@ -118,21 +231,25 @@ int main(int argc, char **argv)
     if (strcmp(argv[2], "--exec") == 0)
         ext_target_exec(&t, argv[3]);
     else if (ext_target_connect(&t, argv[3]) != EXT_ERR_NONE)
-        return 2;
-    if (raw && t.kind != EXT_TARGET_EXEC)
-        return 2;
-    ext_ignore_sigpipe();
-    t0 = bench_now();
-    for (i = 0; i < runs; i++) {
-        size_t len = make_session(in, seed, i);
-        if (raw ? raw_session(argv[3], in, len, replies, BENCH_REPLY_MAX) != 0
-                : ext_run(&t, &o, (const char *)in, len, replies, BENCH_REPLY_MAX, res) !=
-                      EXT_ERR_NONE)
-            return 1;
+        rc = 2;
+    if (rc == 0 && raw && t.kind != EXT_TARGET_EXEC)
+        rc = 2; /* raw spawns a command: --exec only */
+    if (rc == 0)
+        ext_ignore_sigpipe();
+    if (rc == 0 && strcmp(argv[1], "blind") == 0) {
+        rc = blind(&b, &t, &o, (double)runs, seed);
+    } else if (rc == 0) {
+        t0 = bench_now();
+        for (i = 0; i < runs && rc == 0; i++) {
+            size_t len = make_session(&b, seed, i);
+            if (raw ? raw_session(argv[3], b.in, len, b.replies, BENCH_REPLY_MAX) != 0
+                    : ext_run(&t, &o, (const char *)b.in, len, b.replies, BENCH_REPLY_MAX, b.res) !=
+                          EXT_ERR_NONE)
+                rc = 1;
+        }
+        if (rc == 0)
+            printf("sessions/s: %.1f\n", (double)runs / (bench_now() - t0));
     }
-    printf("sessions/s: %.1f\n", (double)runs / (bench_now() - t0));
-    free(res);
-    free(in);
-    free(replies);
-    return 0;
+    bench_free(&b);
+    return rc;
 }

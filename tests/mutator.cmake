@@ -1,0 +1,85 @@
+# mutator.cmake - the structure-aware mutator is wired into every consumer, and its fuzz target
+# replays its corpus. Included by tests/CMakeLists.txt.
+#
+# Any compiler, no fuzzer build (so they run in the default and the ASan passes):
+#   mutator_libfuzzer_hooks    fuzz/mutator_libfuzzer.c with a stand-in LLVMFuzzerMutate: the
+#                              3-to-1 split, determinism, bounds, SMTPFUZZ_NO_CUSTOM_MUTATOR
+#   mutator_afl_dlopen         this build's libsmtpfuzz_afl_mutator.so through dlopen(), as
+#                              afl-fuzz loads it: the three afl_custom_* symbols, 1..max_size
+#   fuzz_replay_fuzz_mutator   fuzz_mutator_replay over corpus/fuzz_mutator/ and the shared
+#                              regressions (fuzz_replay.cmake lists its targets by name)
+# Label "fuzz", since they need the fuzzer builds (the ASan pass runs ctest -LE fuzz):
+#   mutator_libfuzzer_active   the libfuzzer preset's fuzz_session (built by broken.cmake's
+#                              fixture): hooks linked, uninstrumented, used, and switched off by
+#                              SMTPFUZZ_NO_CUSTOM_MUTATOR=1 (a few seconds)
+#   mutator_afl_build          fixture: the afl preset's mutator library and fuzz_session in
+#                              SMTPFUZZ_AFL_DIR (incremental when it is there)
+#   mutator_afl_loaded         that library uninstrumented, through the dlopen test, then loaded
+#                              by afl-fuzz for 5 seconds of fuzz_session: its stage must add
+#                              queue entries
+# The scalar and SIMD tokenizer paths are held equal by test_smtp_line_simd (a test_*.c, so
+# tests/CMakeLists.txt already runs it).
+find_program(SMTPFUZZ_BASH bash)
+set(smtpfuzz_mutator_dir ${CMAKE_CURRENT_SOURCE_DIR}/mutator)
+
+if(TARGET smtpfuzz_check)
+  add_executable(test_mutator_hooks ${smtpfuzz_mutator_dir}/test_mutator_hooks.c
+                                    ${PROJECT_SOURCE_DIR}/fuzz/mutator_libfuzzer.c)
+  target_include_directories(test_mutator_hooks PRIVATE ${CMOCKA_INCLUDE_DIR})
+  target_link_libraries(test_mutator_hooks PRIVATE smtpfuzz_check ${CMOCKA_LIBRARY})
+  add_test(NAME mutator_libfuzzer_hooks COMMAND test_mutator_hooks)
+  set_tests_properties(mutator_libfuzzer_hooks PROPERTIES LABELS mutator TIMEOUT 120)
+endif()
+
+add_executable(test_afl_mutator_so ${smtpfuzz_mutator_dir}/test_afl_mutator_so.c)
+target_include_directories(test_afl_mutator_so PRIVATE ${CMOCKA_INCLUDE_DIR})
+target_link_libraries(test_afl_mutator_so PRIVATE ${CMOCKA_LIBRARY} ${CMAKE_DL_LIBS})
+if(TARGET smtpfuzz_afl_mutator)
+  add_test(NAME mutator_afl_dlopen
+           COMMAND test_afl_mutator_so $<TARGET_FILE:smtpfuzz_afl_mutator>)
+  set_tests_properties(mutator_afl_dlopen PROPERTIES LABELS mutator TIMEOUT 120)
+endif()
+
+# Like fuzz_replay.cmake's tests, unless that file has learnt to list this target itself.
+if(TARGET fuzz_mutator_replay AND NOT TEST fuzz_replay_fuzz_mutator)
+  add_test(NAME fuzz_replay_fuzz_mutator
+           COMMAND ${CMAKE_COMMAND} -DREPLAY=$<TARGET_FILE:fuzz_mutator_replay>
+                   "-DDIRS=${PROJECT_SOURCE_DIR}/corpus/fuzz_mutator|${PROJECT_SOURCE_DIR}/tests/regressions/fuzz_mutator|${PROJECT_SOURCE_DIR}/tests/regressions"
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_replay.cmake)
+endif()
+
+if(NOT SMTPFUZZ_BASH)
+  message(STATUS "mutator: the fuzzer-build tests are skipped (they need bash)")
+  return()
+endif()
+set(smtpfuzz_mutator_check ${smtpfuzz_mutator_dir}/mutator-check.sh)
+
+# libFuzzer: reuse broken.cmake's build of the libfuzzer preset when it is there.
+if(TEST broken_build_libfuzzer)
+  add_test(NAME mutator_libfuzzer_active
+           COMMAND ${SMTPFUZZ_BASH} ${smtpfuzz_mutator_check} libfuzzer ${SMTPFUZZ_LIBFUZZER_DIR}
+                   ${CMAKE_BINARY_DIR}/mutator-work/libfuzzer)
+  set_tests_properties(mutator_libfuzzer_active PROPERTIES
+    FIXTURES_REQUIRED smtpfuzz_libfuzzer_build TIMEOUT 300 LABELS "fuzz;mutator")
+endif()
+
+# AFL++: its own fixture, since nothing else here builds the afl preset.
+find_program(SMTPFUZZ_AFL_FUZZ afl-fuzz)
+find_program(SMTPFUZZ_AFL_CLANG_FAST afl-clang-fast)
+if(SMTPFUZZ_AFL_FUZZ AND SMTPFUZZ_AFL_CLANG_FAST)
+  set(SMTPFUZZ_AFL_DIR "${PROJECT_SOURCE_DIR}/build-afl" CACHE PATH
+      "AFL++ build folder the mutator tests build and use (preset afl)")
+  add_test(NAME mutator_afl_build
+           COMMAND ${SMTPFUZZ_BASH} ${smtpfuzz_mutator_check} afl-build ${SMTPFUZZ_AFL_DIR})
+  set_tests_properties(mutator_afl_build PROPERTIES
+    FIXTURES_SETUP smtpfuzz_afl_build TIMEOUT 1200 RESOURCE_LOCK smtpfuzz_afl_dir
+    LABELS "fuzz;mutator")
+  add_test(NAME mutator_afl_loaded
+           COMMAND ${SMTPFUZZ_BASH} ${smtpfuzz_mutator_check} afl ${SMTPFUZZ_AFL_DIR}
+                   $<TARGET_FILE:test_afl_mutator_so> ${CMAKE_BINARY_DIR}/mutator-work/afl 5)
+  set_tests_properties(mutator_afl_loaded PROPERTIES
+    FIXTURES_REQUIRED smtpfuzz_afl_build TIMEOUT 300 RESOURCE_LOCK smtpfuzz_afl_dir
+    LABELS "fuzz;mutator")
+else()
+  message(STATUS "mutator: the AFL++ tests are skipped (afl-fuzz or afl-clang-fast missing)")
+endif()
