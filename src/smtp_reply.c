@@ -133,20 +133,34 @@ static size_t text_take_line(struct text_cursor *c, size_t width, char *dst, int
 {
     size_t n = 0;
 
+    /* A run of octets per segment, not text_peek() per octet: this is the generator's hot
+     * loop (every reply passes here), and text_peek() re-finds the segment each time. */
     for (;;) {
-        int ch = text_peek(c);
-        if (ch == TEXT_END) {
+        const unsigned char *p;
+        size_t avail, k;
+        int ours;
+
+        if (text_peek(c) == TEXT_END) { /* also steps over used-up segments */
             *done = 1;
             return n;
         }
-        if (ch == TEXT_BREAK) {
-            c->off++;
-            return n;
+        p = (const unsigned char *)c->seg[c->i].ptr + c->off;
+        avail = c->seg[c->i].len - c->off;
+        ours = c->seg[c->i].origin == SMTP_TEXT_OURS;
+        for (k = 0; k < avail; k++) {
+            unsigned char b = p[k];
+            if (ours && b == '\n') {
+                c->off += k + 1;
+                return n;
+            }
+            if (n == width) {
+                c->off += k;
+                return n; /* hard wrap: the rest goes on the next line */
+            }
+            /* The same mapping as text_peek(): HT only from our literals, else 0x20..0x7E. */
+            dst[n++] = (char)((ours && b == '\t') || is_print(b) ? b : '?');
         }
-        if (n == width)
-            return n; /* hard wrap: the rest goes on the next line */
-        dst[n++] = (char)ch;
-        c->off++;
+        c->off += avail;
     }
 }
 
