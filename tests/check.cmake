@@ -99,8 +99,9 @@ if(EXISTS ${smtpfuzz_mini})
     string(REGEX REPLACE "=.*" "" bug "${row}")
     string(REGEX REPLACE "^[^=]*=" "" rule "${row}")
     add_executable(check_stdio_${bug} ${CMAKE_CURRENT_SOURCE_DIR}/check/broken_stdio.c
-                                      ${smtpfuzz_mini})
-    target_include_directories(check_stdio_${bug} PRIVATE ${PROJECT_SOURCE_DIR}/fuzz)
+                                      ${CMAKE_CURRENT_SOURCE_DIR}/target_fd.c ${smtpfuzz_mini})
+    target_include_directories(check_stdio_${bug} PRIVATE ${PROJECT_SOURCE_DIR}/fuzz
+                                                          ${CMAKE_CURRENT_SOURCE_DIR})
     target_link_libraries(check_stdio_${bug} PRIVATE smtpfuzz_core)
     if(NOT bug STREQUAL "mini")
       string(TOUPPER "${bug}" macro)

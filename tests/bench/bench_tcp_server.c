@@ -24,90 +24,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fuzz_target.h"
-
-#define TCP_READ_MAX 4096
-
-/* Replies the target emitted since the last flush. */
-struct tcp_out {
-    int fd;
-    char *buf;
-    size_t len, cap;
-    int failed; /* out of memory or a write failed: the connection is dropped */
-};
-
-/* tcp_sink - collect reply octets, growing the buffer */
-static void tcp_sink(void *ctx, const char *bytes, size_t len)
-{
-    struct tcp_out *o = ctx;
-
-    if (o->failed)
-        return;
-    if (len > o->cap - o->len) {
-        size_t cap = (o->cap + len) * 2;
-        char *nb = realloc(o->buf, cap);
-        if (nb == NULL) {
-            o->failed = 1;
-            return;
-        }
-        o->buf = nb;
-        o->cap = cap;
-    }
-    memcpy(o->buf + o->len, bytes, len);
-    o->len += len;
-}
-
-/* tcp_flush - write what was collected; 0 or -1 */
-static int tcp_flush(struct tcp_out *o)
-{
-    size_t done = 0;
-
-    while (!o->failed && done < o->len) {
-        ssize_t n = write(o->fd, o->buf + done, o->len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            o->failed = 1;
-        else
-            done += (size_t)n;
-    }
-    o->len = 0;
-    return o->failed ? -1 : 0;
-}
-
-/* serve - one connection, start to end */
-static void serve(int fd, struct tcp_out *out)
-{
-    char in[TCP_READ_MAX];
-    void *session;
-
-    out->fd = fd;
-    out->len = 0;
-    out->failed = 0;
-    session = smtpfuzz_target->open(tcp_sink, out);
-    if (session == NULL)
-        return;
-    while (tcp_flush(out) == 0) {
-        ssize_t n = read(fd, in, sizeof in);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        if (smtpfuzz_target->feed(session, in, (size_t)n) == SMTP_TARGET_CLOSED) {
-            (void)tcp_flush(out);
-            break;
-        }
-    }
-    smtpfuzz_target->close(session);
-    (void)tcp_flush(out);
-}
+#include "target_fd.h"
 
 /* main - listen on 127.0.0.1, say the port, serve connections in turn */
 int main(int argc, char **argv)
 {
     struct sockaddr_in sa;
     socklen_t slen = sizeof sa;
-    struct tcp_out out = {-1, NULL, 0, 0, 0};
     int ls, one = 1;
 
     signal(SIGPIPE, SIG_IGN);
@@ -133,7 +56,7 @@ int main(int argc, char **argv)
             return 1;
         }
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        serve(fd, &out);
+        (void)target_fd_serve(fd, fd); /* one connection, start to end */
         close(fd);
     }
 }
