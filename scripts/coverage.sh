@@ -32,18 +32,11 @@
 # Exit status: 0 report written, 1 report written but some input failed, 2 usage or setup error.
 set -uo pipefail
 
-prog=coverage.sh
-root=$(cd "$(dirname "$0")/.." && pwd)
-
-die() {
-    local status=$1
-    shift
-    printf '%s: error: %s\n' "$prog" "$*" >&2
-    exit "$status"
-}
-say() {
-    printf '%s: %s\n' "$prog" "$*" >&2
-}
+# shellcheck disable=SC2034 # SF_PROG is read by lib.sh
+SF_PROG=coverage.sh
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+root=$SF_ROOT
 
 default_targets="fuzz_line fuzz_session fuzz_reply fuzz_reply_parse"
 corpora=()
@@ -53,15 +46,15 @@ nobuild=0
 targets=""
 while [ $# -gt 0 ]; do
     case $1 in
-    --corpus) [ $# -ge 2 ] || die 2 "--corpus needs a value"; corpora+=("$2"); shift 2 ;;
+    --corpus) [ $# -ge 2 ] || sf_die 2 "--corpus needs a value"; corpora+=("$2"); shift 2 ;;
     --corpus=*) corpora+=("${1#*=}"); shift ;;
-    --out) [ $# -ge 2 ] || die 2 "--out needs a value"; out=$2; shift 2 ;;
+    --out) [ $# -ge 2 ] || sf_die 2 "--out needs a value"; out=$2; shift 2 ;;
     --out=*) out=${1#*=}; shift ;;
-    --build-dir) [ $# -ge 2 ] || die 2 "--build-dir needs a value"; build=$2; shift 2 ;;
+    --build-dir) [ $# -ge 2 ] || sf_die 2 "--build-dir needs a value"; build=$2; shift 2 ;;
     --build-dir=*) build=${1#*=}; shift ;;
     --no-build) nobuild=1; shift ;;
     -h | --help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) die 2 "unknown option '$1' (see --help)" ;;
+    -*) sf_die 2 "unknown option '$1' (see --help)" ;;
     *) targets="$targets $1"; shift ;;
     esac
 done
@@ -69,40 +62,40 @@ done
 for t in $targets; do
     case " $default_targets " in
     *" $t "*) ;;
-    *) die 2 "unknown target '$t' (known: $default_targets)" ;;
+    *) sf_die 2 "unknown target '$t' (known: $default_targets)" ;;
     esac
 done
 for c in "${corpora[@]+"${corpora[@]}"}"; do
-    [ -d "$c" ] || die 2 "--corpus $c: no such folder"
+    [ -d "$c" ] || sf_die 2 "--corpus $c: no such folder"
 done
 
 # Tools: clang-14, llvm-profdata-14, llvm-cov-14 (scripts/setup.sh fuzz installs them).
 if ! command -v clang-14 >/dev/null 2>&1 || ! command -v llvm-profdata-14 >/dev/null 2>&1 ||
     ! command -v llvm-cov-14 >/dev/null 2>&1 || ! command -v cmake >/dev/null 2>&1; then
-    "$root/scripts/setup.sh" fuzz >&2 || die 2 "clang-14, llvm-14 or cmake missing (scripts/setup.sh fuzz)"
+    "$root/scripts/setup.sh" fuzz >&2 || sf_die 2 "clang-14, llvm-14 or cmake missing (scripts/setup.sh fuzz)"
 fi
 python=/usr/bin/python3
 [ -x "$python" ] || python=$(command -v python3 || true)
-[ -n "$python" ] || die 2 "python3 is missing (apt-get install python3)"
+[ -n "$python" ] || sf_die 2 "python3 is missing (apt-get install python3)"
 
-mkdir -p "$build" || die 2 "cannot create $build"
+mkdir -p "$build" || sf_die 2 "cannot create $build"
 build=$(cd "$build" && pwd)
 [ -n "$out" ] || out=$build/report
-mkdir -p "$out" || die 2 "cannot create $out"
+mkdir -p "$out" || sf_die 2 "cannot create $out"
 out=$(cd "$out" && pwd)
 
 if [ "$nobuild" -eq 0 ]; then
     log=$(mktemp)
     replays=""
     for t in $targets; do replays="$replays ${t}_replay"; done
-    say "building the coverage preset into ${build#"$root"/}:$replays"
+    sf_say "building the coverage preset into ${build#"$root"/}:$replays"
     # shellcheck disable=SC2086
     if ! (cd "$root" && cmake --preset coverage -B "$build" >"$log" 2>&1 &&
         cmake --build "$build" --parallel "$(nproc 2>/dev/null || echo 2)" --target $replays \
             >>"$log" 2>&1); then
         tail -n 40 "$log" >&2
         rm -f "$log"
-        die 2 "building the coverage preset failed"
+        sf_die 2 "building the coverage preset failed"
     fi
     rm -f "$log"
 fi
@@ -119,15 +112,15 @@ run_dir() {
     n=$(find "$dir" -maxdepth 1 -type f | wc -l)
     [ "$n" -gt 0 ] || return 0
     if LLVM_PROFILE_FILE="$profdir/$t-dir-%p.profraw" "$bin" "$dir" >/dev/null 2>&1; then
-        say "$t: ${dir#"$root"/}: $n inputs"
+        sf_say "$t: ${dir#"$root"/}: $n inputs"
         return 0
     fi
-    say "$t: ${dir#"$root"/}: the run failed; running its $n inputs one by one"
+    sf_say "$t: ${dir#"$root"/}: the run failed; running its $n inputs one by one"
     rm -f "$profdir/$t"-dir-*.profraw
     for f in "$dir"/*; do
         [ -f "$f" ] || continue
         if ! LLVM_PROFILE_FILE="$profdir/$t-one-%p.profraw" "$bin" "$f" >/dev/null 2>&1; then
-            say "$t: FAILED (no profile): ${f#"$root"/}"
+            sf_say "$t: FAILED (no profile): ${f#"$root"/}"
             failed=$((failed + 1))
         fi
     done
@@ -135,7 +128,7 @@ run_dir() {
 
 for t in $targets; do
     bin=$build/fuzz/${t}_replay
-    [ -x "$bin" ] || die 2 "$bin is missing (drop --no-build)"
+    [ -x "$bin" ] || sf_die 2 "$bin is missing (drop --no-build)"
     bins+=("$bin")
     run_dir "$t" "$root/corpus/$t"
     for c in "${corpora[@]+"${corpora[@]}"}"; do
@@ -144,9 +137,9 @@ for t in $targets; do
 done
 
 profiles=("$profdir"/*.profraw)
-[ -f "${profiles[0]}" ] || die 2 "no profile was written (no inputs?)"
+[ -f "${profiles[0]}" ] || sf_die 2 "no profile was written (no inputs?)"
 llvm-profdata-14 merge -sparse "${profiles[@]}" -o "$out/merged.profdata" ||
-    die 2 "llvm-profdata-14 merge failed"
+    sf_die 2 "llvm-profdata-14 merge failed"
 rm -rf "$profdir"
 
 objects=("${bins[0]}")
@@ -156,9 +149,9 @@ ignore='^/usr/|/build[^/]*/'
 llvm-cov-14 show "${objects[@]}" -instr-profile="$out/merged.profdata" -format=html \
     -output-dir="$out/html" -show-branches=count -show-line-counts-or-regions \
     -ignore-filename-regex="$ignore" -project-title="smtpfuzz: $targets" ||
-    die 2 "llvm-cov-14 show failed"
+    sf_die 2 "llvm-cov-14 show failed"
 llvm-cov-14 export "${objects[@]}" -instr-profile="$out/merged.profdata" -summary-only \
-    -ignore-filename-regex="$ignore" >"$out/coverage.json" || die 2 "llvm-cov-14 export failed"
+    -ignore-filename-regex="$ignore" >"$out/coverage.json" || sf_die 2 "llvm-cov-14 export failed"
 
 # Uncovered lines and branches of src/, from the text rendering (count 0 in the line column;
 # "Branch (L:C): [True: a, False: b]" with a or b 0).
@@ -204,9 +197,9 @@ for r in sorted(rows):
 print("%-26s %-20s %-20s %-20s" % ("TOTAL", cell(*tot["lines"]), cell(*tot["branches"]),
                                    cell(*tot["functions"])))
 EOF
-say "HTML report: ${out#"$root"/}/html/index.html; uncovered lines and branches: ${out#"$root"/}/uncovered.txt"
+sf_say "HTML report: ${out#"$root"/}/html/index.html; uncovered lines and branches: ${out#"$root"/}/uncovered.txt"
 if [ "$failed" -gt 0 ]; then
-    say "$failed input(s) failed and are not counted"
+    sf_say "$failed input(s) failed and are not counted"
     exit 1
 fi
 exit 0
