@@ -36,6 +36,7 @@ and fuzzes each TARGET in turn, sharing the time budget among them.
 
 Targets (default: the first four):
   $SF_DEFAULT_TARGETS
+  $SF_EXTRA_TARGETS (the structure-aware mutator itself)
 $(sf_broken_targets | fmt -w 90 | sed 's/^/  /')
   (the last ones: the deliberately broken responders of tests/broken/ and their control)
 
@@ -95,7 +96,7 @@ esac
 [ "$jobs" -ge 1 ] || sf_die 2 "--jobs must be at least 1"
 [ -n "${targets# }" ] || targets=$SF_DEFAULT_TARGETS
 for t in $targets; do
-    sf_known_target "$t" || sf_die 2 "unknown target '$t' (known: $SF_DEFAULT_TARGETS $(sf_broken_targets | tr '\n' ' '))"
+    sf_known_target "$t" || sf_die 2 "unknown target '$t' (known: $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS $(sf_broken_targets | tr '\n' ' '))"
 done
 mkdir -p "$work" || sf_die 2 "cannot create $work"
 work=$(cd "$work" && pwd)

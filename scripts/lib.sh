@@ -13,6 +13,8 @@ SF_PROG=${SF_PROG:-smtpfuzz}
 
 # The project's own fuzz targets, in the order the scripts run them by default.
 SF_DEFAULT_TARGETS="fuzz_line fuzz_session fuzz_reply fuzz_reply_parse"
+# Known but not run by default: the mutator's own target fuzzes our tool, not an SMTP parser.
+SF_EXTRA_TARGETS="fuzz_mutator"
 
 # sf_say - a progress or information line on stderr
 sf_say() {
@@ -38,7 +40,7 @@ sf_broken_targets() {
 # sf_known_target NAME - true when NAME is a target the scripts can build and run
 sf_known_target() {
     local t
-    for t in $SF_DEFAULT_TARGETS $(sf_broken_targets); do
+    for t in $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS $(sf_broken_targets); do
         [ "$t" = "$1" ] && return 0
     done
     return 1

@@ -61,7 +61,7 @@ for t in $targets; do
     case $t in
     fuzz_session_*) sf_die 2 "'$t' shares corpus/fuzz_session: merge with target fuzz_session" ;;
     esac
-    sf_known_target "$t" || sf_die 2 "unknown target '$t' (known: $SF_DEFAULT_TARGETS)"
+    sf_known_target "$t" || sf_die 2 "unknown target '$t' (known: $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS)"
 done
 
 sf_need_tools "$engine"

@@ -111,7 +111,7 @@ if [ "$engine" = check ]; then
     target=${target:-external}
 else
     sf_known_target "$target" ||
-        sf_die 2 "unknown target '$target' (known: $SF_DEFAULT_TARGETS $(sf_broken_targets | tr '\n' ' '))"
+        sf_die 2 "unknown target '$target' (known: $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS $(sf_broken_targets | tr '\n' ' '))"
 fi
 
 python=/usr/bin/python3
