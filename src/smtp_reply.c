@@ -46,10 +46,30 @@ static int is_digit(unsigned char b)
     return b >= '0' && b <= '9';
 }
 
-static int is_print(unsigned char b)
-{
-    return b >= 0x20 && b <= 0x7E;
-}
+/*
+ * What each text octet becomes in a reply, one table per origin:
+ * 0x20..0x7E stay, every other octet becomes '?' (so a client's CR, LF or
+ * NUL can never split a reply), and HT stays only in our own literals
+ * (RFC 5321 textstring allows it). Our '\n' is a line break, found first.
+ */
+#define TEXT_MAP_(b, ht)                                                                           \
+    (unsigned char)(((b) >= 0x20 && (b) <= 0x7E) || ((ht) && (b) == '\t') ? (b) : '?')
+#define TEXT_MAP4_(b, ht)                                                                          \
+    TEXT_MAP_(b, ht), TEXT_MAP_((b) + 1, ht), TEXT_MAP_((b) + 2, ht), TEXT_MAP_((b) + 3, ht)
+#define TEXT_MAP16_(b, ht)                                                                         \
+    TEXT_MAP4_(b, ht), TEXT_MAP4_((b) + 4, ht), TEXT_MAP4_((b) + 8, ht), TEXT_MAP4_((b) + 12, ht)
+#define TEXT_MAP64_(b, ht)                                                                         \
+    TEXT_MAP16_(b, ht), TEXT_MAP16_((b) + 16, ht), TEXT_MAP16_((b) + 32, ht),                      \
+        TEXT_MAP16_((b) + 48, ht)
+#define TEXT_MAP256_(ht)                                                                           \
+    TEXT_MAP64_(0, ht), TEXT_MAP64_(64, ht), TEXT_MAP64_(128, ht), TEXT_MAP64_(192, ht)
+static const unsigned char text_map_ours[256] = {TEXT_MAP256_(1)};
+static const unsigned char text_map_client[256] = {TEXT_MAP256_(0)};
+#undef TEXT_MAP256_
+#undef TEXT_MAP64_
+#undef TEXT_MAP16_
+#undef TEXT_MAP4_
+#undef TEXT_MAP_
 
 int smtp_reply_code_valid(unsigned code)
 {
@@ -97,29 +117,14 @@ struct text_cursor {
     size_t off; /* next octet within it */
 };
 
-/* What text_peek() sees besides an output octet (0..255). */
-enum { TEXT_END = -1, TEXT_BREAK = -2 };
-
-/* text_peek - the next sanitised octet, TEXT_BREAK or TEXT_END, without consuming it */
-static int text_peek(struct text_cursor *c)
+/* text_used_up - step over used-up segments; 1 when no text is left */
+static int text_used_up(struct text_cursor *c)
 {
-    unsigned char b;
-
     while (c->i < c->nseg && c->off >= c->seg[c->i].len) {
         c->i++;
         c->off = 0;
     }
-    if (c->i == c->nseg)
-        return TEXT_END;
-    b = (unsigned char)c->seg[c->i].ptr[c->off];
-    if (c->seg[c->i].origin == SMTP_TEXT_OURS) {
-        if (b == '\n')
-            return TEXT_BREAK;
-        if (b == '\t')
-            return b; /* RFC 5321 textstring allows HT; only our own literals may carry it */
-    }
-    /* Client bytes keep only 0x20..0x7E: a CR, LF or NUL can never split the reply. */
-    return is_print(b) ? b : '?';
+    return c->i == c->nseg;
 }
 
 /*
@@ -133,34 +138,40 @@ static size_t text_take_line(struct text_cursor *c, size_t width, char *dst, int
 {
     size_t n = 0;
 
-    /* A run of octets per segment, not text_peek() per octet: this is the generator's hot
-     * loop (every reply passes here), and text_peek() re-finds the segment each time. */
+    /* Whole runs per segment through a table, not a test per octet: this is the generator's
+     * hot loop (every reply passes here), and under libFuzzer's comparison tracing every test
+     * on an octet is a call. */
     for (;;) {
-        const unsigned char *p;
-        size_t avail, k;
-        int ours;
+        const unsigned char *p, *map;
+        const unsigned char *nl = NULL;
+        size_t avail, run, k;
 
-        if (text_peek(c) == TEXT_END) { /* also steps over used-up segments */
+        if (text_used_up(c)) {
             *done = 1;
             return n;
         }
         p = (const unsigned char *)c->seg[c->i].ptr + c->off;
         avail = c->seg[c->i].len - c->off;
-        ours = c->seg[c->i].origin == SMTP_TEXT_OURS;
-        for (k = 0; k < avail; k++) {
-            unsigned char b = p[k];
-            if (ours && b == '\n') {
-                c->off += k + 1;
-                return n;
-            }
-            if (n == width) {
-                c->off += k;
-                return n; /* hard wrap: the rest goes on the next line */
-            }
-            /* The same mapping as text_peek(): HT only from our literals, else 0x20..0x7E. */
-            dst[n++] = (char)((ours && b == '\t') || is_print(b) ? b : '?');
+        run = avail < width - n ? avail : width - n;
+        if (c->seg[c->i].origin == SMTP_TEXT_OURS) {
+            /* Our '\n' ends the line, also right after a full one (hence the + 1). */
+            nl = memchr(p, '\n', avail < width - n + 1 ? avail : width - n + 1);
+            map = text_map_ours;
+        } else {
+            map = text_map_client;
         }
-        c->off += avail;
+        if (nl != NULL)
+            run = (size_t)(nl - p);
+        for (k = 0; k < run; k++)
+            dst[n + k] = (char)map[p[k]];
+        n += run;
+        c->off += run;
+        if (nl != NULL) {
+            c->off++;
+            return n;
+        }
+        if (run < avail)
+            return n; /* hard wrap: the rest goes on the next line */
     }
 }
 
