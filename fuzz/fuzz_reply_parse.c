@@ -5,7 +5,7 @@
  *
  * Input: raw server bytes, at most FUZZ_REPLY_PARSE_INPUT_MAX octets. They
  * are parsed twice, whole and in the input-chosen split of fuzz_split.h
- * (each chunk copied to the end of a heap buffer so ASan sees over-reads);
+ * (each chunk copied to the end of a stack buffer so ASan sees over-reads);
  * both runs must report the same lines (status, code, last, text,
  * octets) and replies (status, code, lines, enhanced code, octets), and
  * the same thing at the end (smtp_rp_finish).
@@ -119,17 +119,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct smtp_rp_reply ra, rb_reply;
     struct fuzz_split sp;
     struct rebuild rb;
-    char *chunk_buf, *out;
+    char chunk_buf[FUZZ_SPLIT_CHUNK_MAX], *out;
     size_t a_off = 0, b_off = 0, cap = size + 16;
     int ok_so_far = 1; /* every line of the reply in progress was OK */
     int fa, fb;
 
     if (size > FUZZ_REPLY_PARSE_INPUT_MAX)
         return 0;
-    chunk_buf = malloc(FUZZ_SPLIT_CHUNK_MAX);
     rb.text = malloc(size + 1);
     out = malloc(cap);
-    if (chunk_buf == NULL || rb.text == NULL || out == NULL)
+    if (rb.text == NULL || out == NULL)
         goto done; /* out of memory is the harness's problem, not a finding */
     rb.len = 0;
     rb.start = 0;
@@ -190,7 +189,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         parse_fail("r4-split-changed: the end of the stream differs", in + rb.start, rb.start,
                    size - rb.start, NULL, 0);
 done:
-    free(chunk_buf);
     free(rb.text);
     free(out);
     return 0;

@@ -87,6 +87,10 @@ enum verb { V_NONE = -1, ORACLE_VERB_LIST(VERB_ENUM_) V_COUNT };
 #define VERB_NAME_(name) #name,
 static const char *const verb_names[V_COUNT] = {ORACLE_VERB_LIST(VERB_NAME_)};
 #undef VERB_NAME_
+/* Lengths known at compile time: verb_of() runs on every line of every input. */
+#define VERB_LEN_(name) sizeof #name - 1,
+static const size_t verb_lens[V_COUNT] = {ORACLE_VERB_LIST(VERB_LEN_)};
+#undef VERB_LEN_
 
 static int is_upper(unsigned char c)
 {
@@ -109,13 +113,11 @@ static unsigned char upper(unsigned char c)
     return is_lower(c) ? (unsigned char)(c - 'a' + 'A') : c;
 }
 
-/* same_word - (p, n) spells word (upper case, NUL-terminated) in any ASCII case */
+/* same_word - (p, n) spells word (upper case, n octets long) in any ASCII case */
 static int same_word(const char *p, size_t n, const char *word)
 {
     size_t i;
 
-    if (strlen(word) != n)
-        return 0;
     for (i = 0; i < n; i++) {
         if (upper((unsigned char)p[i]) != (unsigned char)word[i])
             return 0;
@@ -129,7 +131,7 @@ static enum verb verb_of(const char *p, size_t n)
     int v;
 
     for (v = 0; v < V_COUNT; v++) {
-        if (same_word(p, n, verb_names[v]))
+        if (verb_lens[v] == n && same_word(p, n, verb_names[v]))
             return (enum verb)v;
     }
     return V_NONE;
@@ -170,7 +172,8 @@ static size_t utf8_length(const unsigned char *p, size_t n)
     return need;
 }
 
-enum oracle_fault oracle_line_fault(const char *line, size_t len)
+/* line_judge - oracle_line_fault(), also setting *verb (V_NONE unless well framed) */
+static enum oracle_fault line_judge(const char *line, size_t len, enum verb *verb)
 {
     const unsigned char *u = (const unsigned char *)line;
     size_t content, i, k, verb_len;
@@ -206,23 +209,38 @@ enum oracle_fault oracle_line_fault(const char *line, size_t len)
     }
     if (verb_len == 0)
         return ORACLE_FAULT_BAD_VERB;
-    if (verb_of(line, verb_len) == V_NONE)
-        return ORACLE_FAULT_UNKNOWN_VERB;
-    return ORACLE_FAULT_NONE;
+    *verb = verb_of(line, verb_len);
+    return *verb == V_NONE ? ORACLE_FAULT_UNKNOWN_VERB : ORACLE_FAULT_NONE;
 }
 
-/* line_verb - the verb of a line oracle_line_fault() found well framed */
-static enum verb line_verb(const char *line, size_t len)
+enum oracle_fault oracle_line_fault(const char *line, size_t len)
 {
-    const char *sp = memchr(line, ' ', len - 2);
-    return verb_of(line, sp != NULL ? (size_t)(sp - line) : len - 2);
+    enum verb verb = V_NONE;
+    return line_judge(line, len, &verb);
+}
+
+/* class_of - the class line_judge()'s two answers add up to */
+static enum oracle_class class_of(enum oracle_fault fault, enum verb verb)
+{
+    if (fault != ORACLE_FAULT_NONE)
+        return ORACLE_LINE_MALFORMED;
+    return verb == V_HELP ? ORACLE_LINE_HELP : ORACLE_LINE_COMMAND;
+}
+
+enum oracle_fault oracle_line_judge(const char *line, size_t len, enum oracle_class *cls)
+{
+    enum verb verb = V_NONE;
+    enum oracle_fault fault = line_judge(line, len, &verb);
+
+    *cls = class_of(fault, verb);
+    return fault;
 }
 
 enum oracle_class oracle_classify(const char *line, size_t len)
 {
-    if (oracle_line_fault(line, len) != ORACLE_FAULT_NONE)
-        return ORACLE_LINE_MALFORMED;
-    return line_verb(line, len) == V_HELP ? ORACLE_LINE_HELP : ORACLE_LINE_COMMAND;
+    enum oracle_class cls;
+    (void)oracle_line_judge(line, len, &cls);
+    return cls;
 }
 
 /*
@@ -356,7 +374,10 @@ static int eod_find(const struct eod_rule *rule, const char *c, size_t len, size
 
     for (p = from; p < len; p++) {
         for (k = 0; k < EOD_SEQS_MAX && rule->seq[k] != NULL; k++) {
-            size_t n = strlen(rule->seq[k]);
+            size_t n;
+            if (c[p] != rule->seq[k][0])
+                continue; /* the first octet rules out nearly every place, cheaply */
+            n = strlen(rule->seq[k]);
             if (n <= len - p && memcmp(c + p, rule->seq[k], n) == 0) {
                 *at = p;
                 *end = p + n;
@@ -380,8 +401,11 @@ static int lookalike_at(const char *c, size_t len, size_t from, size_t until, si
         for (h = 0; h < EOD_HYPOTHESES; h++) {
             for (k = 0; k < EOD_SEQS_MAX && eod_hypotheses[h].seq[k] != NULL; k++) {
                 const char *s = eod_hypotheses[h].seq[k];
-                size_t n = strlen(s);
-                if (strcmp(s, EOD_PROPER) != 0 && n <= len - p && memcmp(c + p, s, n) == 0) {
+                size_t n;
+                if (c[p] != s[0])
+                    continue; /* the first octet rules out nearly every place, cheaply */
+                n = strlen(s);
+                if (n <= len - p && memcmp(c + p, s, n) == 0 && strcmp(s, EOD_PROPER) != 0) {
                     *at = p;
                     return 1;
                 }
@@ -623,9 +647,9 @@ static enum oracle_rule walk_line(struct walk *w, size_t off, size_t end, int *a
 {
     const char *line = w->c + off;
     size_t len = end - off;
-    enum oracle_fault fault = oracle_line_fault(line, len);
-    enum oracle_class cls = oracle_classify(line, len);
-    enum verb verb = fault == ORACLE_FAULT_NONE ? line_verb(line, len) : V_NONE;
+    enum verb verb = V_NONE;
+    enum oracle_fault fault = line_judge(line, len, &verb);
+    enum oracle_class cls = class_of(fault, verb);
     uint64_t chunk = 0;
     int is_bdat = verb == V_BDAT && bdat_size(line, len, &chunk);
     int short_chunk = is_bdat && chunk > w->clen - end;

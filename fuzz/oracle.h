@@ -133,6 +133,9 @@ enum oracle_class oracle_classify(const char *line, size_t len);
 /* oracle_line_fault - why one client line (terminator included) is malformed, or FAULT_NONE */
 enum oracle_fault oracle_line_fault(const char *line, size_t len);
 
+/* oracle_line_judge - oracle_line_fault() and oracle_classify() of one line in one pass */
+enum oracle_fault oracle_line_judge(const char *line, size_t len, enum oracle_class *cls);
+
 /* oracle_fault_name - a short English description of a fault (never NULL) */
 const char *oracle_fault_name(enum oracle_fault fault);
 
