@@ -8,6 +8,10 @@
 #                              afl-fuzz loads it: the three afl_custom_* symbols, 1..max_size
 #   fuzz_replay_fuzz_mutator   fuzz_mutator_replay over corpus/fuzz_mutator/ and the shared
 #                              regressions (fuzz_replay.cmake lists its targets by name)
+#   mutator_broken_<bug>       fuzz_mutator over corpus/fuzz_mutator/ with a deliberately broken
+#                              mutator (tests/mutator/broken_mutator.c) reports the rule the bug
+#                              breaks: bound, determinism, kind-id, an ASan overflow (ASan builds);
+#                              mutator_broken_none, the unbroken control, stays clean
 # Label "fuzz", since they need the fuzzer builds (the ASan pass runs ctest -LE fuzz):
 #   mutator_libfuzzer_active   the libfuzzer preset's fuzz_session (built by broken.cmake's
 #                              fixture): hooks linked, uninstrumented, used, and switched off by
@@ -53,6 +57,39 @@ if(NOT SMTPFUZZ_BASH)
   return()
 endif()
 set(smtpfuzz_mutator_check ${smtpfuzz_mutator_dir}/mutator-check.sh)
+
+# fuzz_mutator catches a broken mutator: the real one renamed (real_smtp_mutate, ...) behind
+# tests/mutator/broken_mutator.c, built once per bug and once with none (the control), each
+# replaying corpus/fuzz_mutator/. The pattern is the rule fuzz_mutator must report.
+add_library(smtpfuzz_mutator_renamed OBJECT ${PROJECT_SOURCE_DIR}/fuzz/smtp_mutator.c)
+target_include_directories(smtpfuzz_mutator_renamed PRIVATE ${PROJECT_SOURCE_DIR}/fuzz)
+target_compile_definitions(smtpfuzz_mutator_renamed PRIVATE
+  smtp_mutate=real_smtp_mutate smtp_mutate_kind=real_smtp_mutate_kind
+  smtp_crossover=real_smtp_crossover smtp_mut_kind_id=real_smtp_mut_kind_id)
+set(smtpfuzz_broken_mutators
+  "none=clean"
+  "bound=fuzz_mutator: bound: "
+  "reads_room=fuzz_mutator: determinism: "
+  "kind_id=fuzz_mutator: kind-id: ")
+# An out-of-bounds write shows only under ASan; without it the replay may well run on.
+if(SMTPFUZZ_SANITIZE MATCHES "address")
+  list(APPEND smtpfuzz_broken_mutators "writes_past=heap-buffer-overflow")
+endif()
+foreach(row ${smtpfuzz_broken_mutators})
+  string(REGEX REPLACE "=.*" "" bug "${row}")
+  string(REGEX REPLACE "^[^=]*=" "" expect "${row}")
+  string(TOUPPER "${bug}" macro)
+  add_executable(fuzz_mutator_broken_${bug}_replay
+    ${PROJECT_SOURCE_DIR}/fuzz/fuzz_mutator.c ${PROJECT_SOURCE_DIR}/fuzz/engine_replay.c
+    ${smtpfuzz_mutator_dir}/broken_mutator.c $<TARGET_OBJECTS:smtpfuzz_mutator_renamed>)
+  target_include_directories(fuzz_mutator_broken_${bug}_replay PRIVATE ${PROJECT_SOURCE_DIR}/fuzz)
+  target_compile_definitions(fuzz_mutator_broken_${bug}_replay PRIVATE BROKEN_${macro})
+  add_test(NAME mutator_broken_${bug}
+    COMMAND ${SMTPFUZZ_BASH} ${PROJECT_SOURCE_DIR}/tests/broken/fuzz-check.sh seeds
+            $<TARGET_FILE:fuzz_mutator_broken_${bug}_replay> ${PROJECT_SOURCE_DIR}/corpus/fuzz_mutator
+            ${expect})
+  set_tests_properties(mutator_broken_${bug} PROPERTIES LABELS mutator TIMEOUT 60)
+endforeach()
 
 # libFuzzer: reuse broken.cmake's build of the libfuzzer preset when it is there.
 if(TEST broken_build_libfuzzer)
