@@ -228,7 +228,7 @@ enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, cha
     struct text_cursor cur;
     char line[REPLY_TEXT_MAX];
     char first_enh[SMTP_ENH_MAX];
-    size_t enh_len = 0, width, t, fit = 0, used = 0, pos = 0, first_len = 0, i;
+    size_t enh_len = 0, width, t, fit = 0, used = 0, pos = 0, first_len = 0, last_at = 0, i;
     int done = 0, cut = 0, uniform = 1;
 
     REPLY_REQUIRE(__func__, out_len != NULL);
@@ -251,7 +251,10 @@ enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, cha
         return SMTP_REPLY_BAD_ENH;
     width = REPLY_TEXT_MAX - (enh_len > 0 ? enh_len + 1 : 0);
 
-    /* Pass 1: how many lines fit, each measured as if it were the last one. */
+    /* Pass 1: how many lines fit, each measured as if it were the last one. With an enh every
+     * line is as long as a last one, so the lines go straight to out (nothing can fail once one
+     * fits), all as continuation lines, and the last one's separator is set at the end: one
+     * pass over the text instead of two. */
     cur = (struct text_cursor){spec->text, spec->ntext, 0, 0};
     while (!done) {
         t = text_take_line(&cur, width, line, &done);
@@ -259,7 +262,10 @@ enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, cha
             cut = 1;
             break;
         }
-        if (enh_len == 0) {
+        if (enh_len > 0) {
+            last_at = used;
+            (void)put_line(out + used, spec->code, spec->enh, enh_len, line, t, 0);
+        } else {
             /* Would a reader lift an enhanced code from the text of every line? */
             size_t p = smtp_rp_enh_prefix(line, t);
             if (fit == 0) {
@@ -274,10 +280,15 @@ enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, cha
     }
     if (fit == 0)
         return SMTP_REPLY_NO_ROOM;
-    if (enh_len == 0 && uniform && first_len > 0 && first_enh[0] != (char)('0' + spec->code / 100))
+    if (enh_len > 0) {
+        out[last_at + REPLY_CODE_LEN] = ' ';
+        *out_len = used;
+        return cut ? SMTP_REPLY_TRUNCATED : SMTP_REPLY_OK;
+    }
+    if (uniform && first_len > 0 && first_enh[0] != (char)('0' + spec->code / 100))
         return SMTP_REPLY_BAD_ENH;
 
-    /* Pass 2: write the lines that fit; the last one written ends the reply. */
+    /* Pass 2 (no enh): write the lines that fit; the last one written ends the reply. */
     cur = (struct text_cursor){spec->text, spec->ntext, 0, 0};
     done = 0;
     for (i = 0; i < fit; i++) {
