@@ -33,6 +33,7 @@ Measures, in one run, the ratios issue 5 sets as goals, and prints a Markdown ta
      against the empty persistent loop and against the target's own fork-server build (one
      fork per input, input on stdin); same seeds (corpus/fuzz_session), no dict, no custom
      mutator, afl-fuzz -V --seconds. Goals: persistent >= 0.9 x empty loop, >= 8 x fork server.
+     Also shown: the empty loop with the target linked but never run (its coverage map).
   d  smtpfuzz check against a bare client sending the same sessions with nothing judged
      (tests/bench/bench_check.sh): smtpfuzz respond on stdio, the minimal C responder on
      loopback TCP; both ends pinned to --cpu. Goal: check >= 0.8 x the bare client, both.
@@ -191,6 +192,7 @@ if [ "$build" = 1 ]; then
     if want c; then
         list=""
         for t in bench_empty $targets; do list="$list $t ${t}_forkserver"; done
+        for t in $targets; do list="$list ${t}_idle"; done
         # shellcheck disable=SC2086
         sf_build afl "$afl_dir" $list
     fi
@@ -351,29 +353,31 @@ bench_b() {
 # ---------------------------------------------------------------------------------------------
 # c. AFL++ exec/s
 
-# afl_rate NAME BIN - afl-fuzz BIN from the seeds for $seconds; its execs_per_sec
+# afl_rate NAME BIN - afl-fuzz BIN from the seeds for $seconds; its execs_per_sec and, after
+# a space, corpus_found (the queue entries it added); "-" when afl-fuzz did not run
 afl_rate() {
-    local name=$1 bin=$2 dir=$work/c.$1.$RANDOM v
+    local name=$1 bin=$2 dir=$work/c.$1.$RANDOM v found
     mkdir -p "$dir/in"
     cp "$seeds_dir"/* "$dir/in/"
     (sf_afl_env
         unset AFL_CUSTOM_MUTATOR_LIBRARY AFL_NO_AFFINITY
         afl-fuzz -i "$dir/in" -o "$dir/out" -V "$seconds" -- "$bin") >"$dir.log" 2>&1
     v=$(sed -n 's/^execs_per_sec *: *//p' "$dir/out/default/fuzzer_stats" 2>/dev/null | head -n 1)
+    found=$(sed -n 's/^corpus_found *: *//p' "$dir/out/default/fuzzer_stats" 2>/dev/null | head -n 1)
     if [ -z "$v" ]; then
         sf_say "c: afl-fuzz did not run $name; its log:"
         tail -n 15 "$dir.log" >&2
-        echo "-"
+        echo "- -"
         return
     fi
-    printf '%.0f' "$v"
+    printf '%.0f %s' "$v" "${found:--}"
     rm -rf "$dir"
 }
 
 bench_c() {
-    local r t n v f empty pe pf
+    local r t n v f empty pe pf pi
     n=${rounds:-1}
-    declare -A pers fork
+    declare -A pers fork idle found
     for ((r = 1; r <= n; r++)); do
         for t in bench_empty $targets; do
             for f in "$afl_dir/fuzz/$t" "$afl_dir/fuzz/${t}_forkserver"; do
@@ -381,10 +385,16 @@ bench_c() {
             done
             sf_say "c: round $r/$n: $t persistent, ${seconds}s"
             v=$(afl_rate "$t" "$afl_dir/fuzz/$t")
-            pers[$t]="${pers[$t]:-} $v"
+            pers[$t]="${pers[$t]:-} ${v% *}"
+            found[$t]="${found[$t]:-} ${v#* }"
             sf_say "c: round $r/$n: $t fork server, ${seconds}s"
             v=$(afl_rate "${t}_forkserver" "$afl_dir/fuzz/${t}_forkserver")
-            fork[$t]="${fork[$t]:-} $v"
+            fork[$t]="${fork[$t]:-} ${v% *}"
+            [ "$t" = bench_empty ] && continue
+            [ -x "$afl_dir/fuzz/${t}_idle" ] || sf_die 2 "$afl_dir/fuzz/${t}_idle is missing (run without --no-build)"
+            sf_say "c: round $r/$n: $t idle loop (its map, not run), ${seconds}s"
+            v=$(afl_rate "${t}_idle" "$afl_dir/fuzz/${t}_idle")
+            idle[$t]="${idle[$t]:-} ${v% *}"
         done
     done
     for t in bench_empty $targets; do
@@ -392,6 +402,10 @@ bench_c() {
         pers[$t]=$(printf '%s\n' ${pers[$t]} | grep -v '^-$' | median)
         # shellcheck disable=SC2086
         fork[$t]=$(printf '%s\n' ${fork[$t]} | grep -v '^-$' | median)
+        # shellcheck disable=SC2086
+        found[$t]=$(printf '%s\n' ${found[$t]} | grep -v '^-$' | median)
+        # shellcheck disable=SC2086
+        [ "$t" = bench_empty ] || idle[$t]=$(printf '%s\n' ${idle[$t]} | grep -v '^-$' | median)
     done
     empty=${pers[bench_empty]}
     echo
@@ -400,16 +414,25 @@ bench_c() {
     echo "afl-fuzz -V ${seconds} from corpus/fuzz_session, no dict, no custom mutator, one instance;"
     echo "execs_per_sec of fuzzer_stats; $n round(s), median."
     echo
-    echo "| target | persistent exec/s | fork server exec/s | persistent / empty loop (>= 0.9) | persistent / fork server (>= 8) |"
-    echo "| --- | ---: | ---: | ---: | ---: |"
+    echo "| target | persistent exec/s | fork server exec/s | persistent / empty loop (>= 0.9) | persistent / fork server (>= 8) | idle loop, same map: exec/s | persistent / idle loop | new queue entries (persistent) |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     for t in bench_empty $targets; do
         pe=$(ratio "${pers[$t]}" "$empty")
         pf=$(ratio "${pers[$t]}" "${fork[$t]}")
-        echo "| $([ "$t" = bench_empty ] && echo "empty loop" || echo "$t") | ${pers[$t]} | ${fork[$t]} | $pe | $pf |"
-        [ "$t" = bench_empty ] && continue
+        if [ "$t" = bench_empty ]; then
+            echo "| empty loop | ${pers[$t]} | ${fork[$t]} | $pe | $pf | - | - | ${found[$t]:--} |"
+            continue
+        fi
+        pi=$(ratio "${pers[$t]}" "${idle[$t]:--}")
+        echo "| $t | ${pers[$t]} | ${fork[$t]} | $pe | $pf | ${idle[$t]:--} | $pi | ${found[$t]:--} |"
         goal "c: AFL++ $t persistent >= 0.9 x empty loop" "$pe x" "$(at_least "$pe" 0.9)"
         goal "c: AFL++ $t persistent >= 8 x fork server" "$pf x" "$(at_least "$pf" 8)"
     done
+    echo
+    echo "The idle loop is the empty persistent loop with the target's core linked in but never"
+    echo "run (tests/bench/bench_idle.c): the target's coverage map and binary at no cost per"
+    echo "input. New queue entries are fuzzer_stats' corpus_found: each one costs afl-fuzz a file"
+    echo "write and a calibration, work the empty and idle loops, which find nothing, never do."
 }
 
 # ---------------------------------------------------------------------------------------------

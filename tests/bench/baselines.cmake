@@ -15,6 +15,10 @@
 #                        bench_forkserver.c instead of engine_afl.c: AFL++'s fork server, one
 #                        fork per input, the input on stdin. Not built by default (only
 #                        scripts/bench.sh asks for them by name).
+#   <t>_idle             every target's core (as above) with bench_idle.c, not engine_afl.c:
+#                        the empty persistent loop with the core linked but never run, so its
+#                        coverage map is the target's (afl-fuzz's cost per input grows with
+#                        the map). Not built by default either.
 smtpfuzz_add_fuzzer(NAME bench_empty CORE ${CMAKE_CURRENT_LIST_DIR}/bench_empty.c)
 smtpfuzz_add_fuzzer(NAME bench_splitter CORE ${CMAKE_CURRENT_LIST_DIR}/bench_splitter.c)
 
@@ -47,6 +51,8 @@ if(SMTPFUZZ_ENGINE STREQUAL "afl")
     if(TARGET ${t})
       _smtpfuzz_bench_variant(${t} ${t} _forkserver "engine_afl\\.c$"
                               ${CMAKE_CURRENT_LIST_DIR}/bench_forkserver.c)
+      _smtpfuzz_bench_variant(${t} ${t} _idle "engine_afl\\.c$"
+                              ${CMAKE_CURRENT_LIST_DIR}/bench_idle.c)
     endif()
   endforeach()
 endif()
