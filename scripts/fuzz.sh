@@ -96,7 +96,7 @@ esac
 [ "$jobs" -ge 1 ] || sf_die 2 "--jobs must be at least 1"
 [ -n "${targets# }" ] || targets=$SF_DEFAULT_TARGETS
 for t in $targets; do
-    sf_known_target "$t" || sf_die 2 "unknown target '$t' (known: $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS $(sf_broken_targets | tr '\n' ' '))"
+    sf_need_target "$t"
 done
 mkdir -p "$work" || sf_die 2 "cannot create $work"
 work=$(cd "$work" && pwd)

@@ -37,13 +37,24 @@ sf_broken_targets() {
     sed -n 's/^ *"\([a-z0-9_]*\)=.*/fuzz_session_broken_\1/p' "$file"
 }
 
-# sf_known_target NAME - true when NAME is a target the scripts can build and run
+# sf_all_targets - every target the scripts can build and run, on one line
+sf_all_targets() {
+    # shellcheck disable=SC2046,SC2086 # word lists, joined on purpose
+    echo $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS $(sf_broken_targets)
+}
+
+# sf_known_target NAME - true when NAME is one of sf_all_targets
 sf_known_target() {
     local t
-    for t in $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS $(sf_broken_targets); do
+    for t in $(sf_all_targets); do
         [ "$t" = "$1" ] && return 0
     done
     return 1
+}
+
+# sf_need_target NAME - exit 2 with the list of known targets unless NAME is one
+sf_need_target() {
+    sf_known_target "$1" || sf_die 2 "unknown target '$1' (known: $(sf_all_targets))"
 }
 
 # sf_corpus_name TARGET - the corpus, dict and options name: broken builds share fuzz_session's

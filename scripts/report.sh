@@ -110,8 +110,7 @@ if [ "$engine" = check ]; then
     [ -f "${file%.in}.rule" ] || sf_die 2 "${file%.in}.rule is missing: not a 'smtpfuzz check' finding?"
     target=${target:-external}
 else
-    sf_known_target "$target" ||
-        sf_die 2 "unknown target '$target' (known: $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS $(sf_broken_targets | tr '\n' ' '))"
+    sf_need_target "$target"
 fi
 
 python=/usr/bin/python3

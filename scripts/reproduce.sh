@@ -86,7 +86,7 @@ if [ -z "$target" ]; then
     done
     [ -n "$target" ] || sf_die 2 "cannot tell the target from the path $file: name it (see --help)"
 fi
-sf_known_target "$target" || sf_die 2 "unknown target '$target' (known: $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS $(sf_broken_targets | tr '\n' ' '))"
+sf_need_target "$target"
 name=$(sf_corpus_name "$target")
 build=$(mkdir -p "$build" && cd "$build" && pwd)
 bin=$build/fuzz/$target
