@@ -28,12 +28,15 @@ Measures, in one run, the ratios issue 5 sets as goals, and prints a Markdown ta
      with no oracle, then every project target; same flags (-seed=1 -max_len=65536
      -len_control=100, hooks off), same seeds (corpus/fuzz_session), --seconds each; exec/s is
      executed units / wall time. Goals: fuzz_line >= 1.0 x splitter, fuzz_session >= 0.5 x.
-     fuzz_session is also shown as scripts/fuzz.sh runs it (its options and dict, mutator on).
+     fuzz_session is also shown as scripts/fuzz.sh runs it (its options and dict, mutator on),
+     and both beside their floors: the code each tests, run alone once and unchecked
+     (bench_tokenize, bench_respond), which no target running that code can outpace.
   c  AFL++ exec/s (build-afl): every target in persistent mode with shared-memory test cases,
      against the empty persistent loop and against the target's own fork-server build (one
      fork per input, input on stdin); same seeds (corpus/fuzz_session), no dict, no custom
      mutator, afl-fuzz -V --seconds. Goals: persistent >= 0.9 x empty loop, >= 8 x fork server.
-     Also shown: the empty loop with the target linked but never run (its coverage map).
+     Also shown: the empty loop with the target linked but never run (its coverage map), and
+     the floors of b in persistent mode.
   d  smtpfuzz check against a bare client sending the same sessions with nothing judged
      (tests/bench/bench_check.sh): smtpfuzz respond on stdio, the minimal C responder on
      loopback TCP; both ends pinned to --cpu. Goal: check >= 0.8 x the bare client, both.
@@ -45,7 +48,8 @@ Measures, in one run, the ratios issue 5 sets as goals, and prints a Markdown ta
        check      (a) smtpfuzz check --exec with the corpus  (m) with an empty corpus
                   (b) a protocol-blind client: uniformly random octets (bench_check blind)
      the responders run as stdio servers for check. Goals, on medians: (a) <= 30 s for every
-     responder, and median(b) / median(a) >= 5.
+     responder, and median(b) / median(a) >= 5. libFuzzer's table also shows each responder's
+     floor: its build started on one input that trips it (kept from a trial), 5 runs, median.
 
   --only LIST    the benchmarks to run, e.g. a,b (default a,b,c,d,e)
   --seconds N    seconds of each exec/s measurement in b and c (default 10: libFuzzer's own
@@ -136,6 +140,8 @@ lf_dir=$(sf_preset_dir libfuzzer)
 afl_dir=$(sf_preset_dir afl)
 seeds_dir=$SF_ROOT/corpus/fuzz_session
 targets="fuzz_line fuzz_session fuzz_reply fuzz_reply_parse fuzz_mutator"
+# the code fuzz_line and fuzz_session test, run alone and unchecked: no target can pass these
+floors="bench_tokenize bench_respond"
 bugs=$(sed -n 's/^ *"\([a-z0-9_]*\)=.*/\1/p' "$SF_ROOT/tests/broken/bugs.cmake")
 [ -n "$bugs" ] || sf_die 2 "no broken responders in tests/broken/bugs.cmake"
 
@@ -150,6 +156,12 @@ ratio() {
 # median - the median of the numbers on stdin, one a line ("-" for none)
 median() {
     sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# list_median LIST - the median of a space-separated list of numbers, "-" entries left out
+list_median() {
+    # shellcheck disable=SC2086 # a list of numbers, split on purpose
+    printf '%s\n' $1 | grep -v '^-$' | median
 }
 
 # now - seconds since the epoch, nanosecond resolution
@@ -184,7 +196,7 @@ if [ "$build" = 1 ]; then
     fi
     if want b || want e; then
         list=""
-        for t in bench_empty bench_splitter $targets; do list="$list $t ${t}_inproc"; done
+        for t in bench_empty bench_splitter $floors $targets; do list="$list $t ${t}_inproc"; done
         want e && for b in $bugs; do list="$list fuzz_session_broken_$b"; done
         # shellcheck disable=SC2086
         sf_build libfuzzer "$lf_dir" $list
@@ -193,6 +205,7 @@ if [ "$build" = 1 ]; then
         list=""
         for t in bench_empty $targets; do list="$list $t ${t}_forkserver"; done
         for t in $targets; do list="$list ${t}_idle"; done
+        list="$list $floors"
         # shellcheck disable=SC2086
         sf_build afl "$afl_dir" $list
     fi
@@ -291,13 +304,13 @@ bench_b() {
     n=${rounds:-1}
     declare -A rates inproc
     for ((r = 1; r <= n; r++)); do
-        for t in bench_empty bench_splitter $targets; do
+        for t in bench_empty bench_splitter $floors $targets; do
             [ -x "$lf_dir/fuzz/$t" ] || sf_die 2 "$lf_dir/fuzz/$t is missing (run without --no-build)"
             sf_say "b: round $r/$n: $t, ${seconds}s"
             v=$(lf_rate "$t" "$lf_dir/fuzz/$t" SMTPFUZZ_NO_CUSTOM_MUTATOR=1 -- "${same[@]}")
             rates[$t]="${rates[$t]:-} $v"
         done
-        for t in bench_empty bench_splitter $targets; do
+        for t in bench_empty bench_splitter $floors $targets; do
             sf_say "b: round $r/$n: ${t}_inproc, the seeds in passes for ${seconds}s (same inputs)"
             v=$(inproc_rate "$lf_dir/fuzz/${t}_inproc")
             inproc[$t]="${inproc[$t]:-} $v"
@@ -307,14 +320,8 @@ bench_b() {
         v=$(lf_rate fuzz_session_deployed "$lf_dir/fuzz/fuzz_session" SMTPFUZZ_NO_CUSTOM_MUTATOR=0 -- -seed=1 "${flags[@]}")
         rates[deployed]="${rates[deployed]:-} $v"
     done
-    for t in "${!rates[@]}"; do
-        # shellcheck disable=SC2086 # a list of numbers, split on purpose
-        rates[$t]=$(printf '%s\n' ${rates[$t]} | grep -v '^-$' | median)
-    done
-    for t in "${!inproc[@]}"; do
-        # shellcheck disable=SC2086
-        inproc[$t]=$(printf '%s\n' ${inproc[$t]} | grep -v '^-$' | median)
-    done
+    for t in "${!rates[@]}"; do rates[$t]=$(list_median "${rates[$t]}"); done
+    for t in "${!inproc[@]}"; do inproc[$t]=$(list_median "${inproc[$t]}"); done
     splitter=${rates[bench_splitter]}
     echo
     echo "## b. libFuzzer exec/s (ASan + UBSan), same flags, seeds and time"
@@ -324,12 +331,14 @@ bench_b() {
     echo
     echo "| target | exec/s | / empty | / splitter | goal | same inputs, no engine: inputs/s | / splitter |"
     echo "| --- | ---: | ---: | ---: | --- | ---: | ---: |"
-    for t in bench_empty bench_splitter $targets deployed; do
+    for t in bench_empty bench_splitter $floors $targets deployed; do
         v=${rates[$t]}
         name=$t
         case $t in
         bench_empty) name="empty LLVMFuzzerTestOneInput" ;;
         bench_splitter) name="minimal line splitter, no oracle" ;;
+        bench_tokenize) name="floor of fuzz_line: the tokenizer alone, once, unchecked" ;;
+        bench_respond) name="floor of fuzz_session: one session alone, unchecked" ;;
         deployed) name="fuzz_session as fuzz.sh runs it (options, dict, mutator on)" ;;
         esac
         g=""
@@ -344,6 +353,14 @@ bench_b() {
     echo "${seconds} s: the cost of the target on identical inputs. libFuzzer's exec/s does not"
     echo "measure that, since each target's corpus, and so its input lengths, follows its own"
     echo "coverage: the splitter's 7 edges keep a handful of tiny inputs."
+    echo
+    echo "The two floors run the code fuzz_line and fuzz_session test, once per input, with"
+    echo "nothing checked (tests/bench/bench_tokenize.c, bench_respond.c). fuzz_line runs the"
+    echo "tokenizer three times and judges every line; fuzz_session runs two sessions and judges"
+    echo "every reply; so neither can run more inputs per second than its floor. Against the"
+    echo "splitter the floors reach $(ratio "${rates[bench_tokenize]}" "$splitter") x and $(ratio "${rates[bench_respond]}" "$splitter") x: a goal above its floor's ratio cannot be met"
+    echo "by any target that runs that code. The targets reach $(ratio "${rates[fuzz_line]}" "${rates[bench_tokenize]}") x and $(ratio "${rates[fuzz_session]}" "${rates[bench_respond]}") x their floors' exec/s"
+    echo "($(ratio "${inproc[fuzz_line]:--}" "${inproc[bench_tokenize]:--}") x and $(ratio "${inproc[fuzz_session]:--}" "${inproc[bench_respond]:--}") x on the same inputs)."
     line=$(ratio "${rates[fuzz_line]}" "$splitter")
     session=$(ratio "${rates[fuzz_session]}" "$splitter")
     goal "b: libFuzzer fuzz_line >= 1.0 x splitter" "$line x" "$(at_least "$line" 1.0)"
@@ -375,64 +392,72 @@ afl_rate() {
 }
 
 bench_c() {
-    local r t n v f empty pe pf pi
+    local r t n v f e empty pe pf pi
     n=${rounds:-1}
-    declare -A pers fork idle found
+    declare -A pers fork idle found paired
+    for t in bench_empty $targets $floors; do
+        for f in "$afl_dir/fuzz/$t" "$afl_dir/fuzz/${t}_forkserver" "$afl_dir/fuzz/${t}_idle"; do
+            case $f in *bench_empty_idle | *bench_tokenize_* | *bench_respond_*) continue ;; esac
+            [ -x "$f" ] || sf_die 2 "$f is missing (run without --no-build)"
+        done
+    done
     for ((r = 1; r <= n; r++)); do
-        for t in bench_empty $targets; do
-            for f in "$afl_dir/fuzz/$t" "$afl_dir/fuzz/${t}_forkserver"; do
-                [ -x "$f" ] || sf_die 2 "$f is missing (run without --no-build)"
-            done
-            sf_say "c: round $r/$n: $t persistent, ${seconds}s"
+        sf_say "c: round $r/$n: the empty loop's fork server, ${seconds}s"
+        v=$(afl_rate bench_empty_forkserver "$afl_dir/fuzz/bench_empty_forkserver")
+        fork[bench_empty]="${fork[bench_empty]:-} ${v% *}"
+        for t in $targets $floors; do
+            # The empty loop runs right before each target, and the ratio is taken per pair,
+            # so a machine that speeds up or slows down over the run moves both sides alike.
+            sf_say "c: round $r/$n: the empty loop, then $t persistent, ${seconds}s each"
+            e=$(afl_rate bench_empty "$afl_dir/fuzz/bench_empty")
+            pers[bench_empty]="${pers[bench_empty]:-} ${e% *}"
             v=$(afl_rate "$t" "$afl_dir/fuzz/$t")
             pers[$t]="${pers[$t]:-} ${v% *}"
             found[$t]="${found[$t]:-} ${v#* }"
-            sf_say "c: round $r/$n: $t fork server, ${seconds}s"
+            paired[$t]="${paired[$t]:-} $(ratio "${v% *}" "${e% *}")"
+            case " $floors " in *" $t "*) continue ;; esac
+            sf_say "c: round $r/$n: $t fork server, then its idle loop (its map, not run), ${seconds}s each"
             v=$(afl_rate "${t}_forkserver" "$afl_dir/fuzz/${t}_forkserver")
             fork[$t]="${fork[$t]:-} ${v% *}"
-            [ "$t" = bench_empty ] && continue
-            [ -x "$afl_dir/fuzz/${t}_idle" ] || sf_die 2 "$afl_dir/fuzz/${t}_idle is missing (run without --no-build)"
-            sf_say "c: round $r/$n: $t idle loop (its map, not run), ${seconds}s"
             v=$(afl_rate "${t}_idle" "$afl_dir/fuzz/${t}_idle")
             idle[$t]="${idle[$t]:-} ${v% *}"
         done
     done
-    for t in bench_empty $targets; do
-        # shellcheck disable=SC2086 # lists of numbers, split on purpose
-        pers[$t]=$(printf '%s\n' ${pers[$t]} | grep -v '^-$' | median)
-        # shellcheck disable=SC2086
-        fork[$t]=$(printf '%s\n' ${fork[$t]} | grep -v '^-$' | median)
-        # shellcheck disable=SC2086
-        found[$t]=$(printf '%s\n' ${found[$t]} | grep -v '^-$' | median)
-        # shellcheck disable=SC2086
-        [ "$t" = bench_empty ] || idle[$t]=$(printf '%s\n' ${idle[$t]} | grep -v '^-$' | median)
+    for t in bench_empty $targets $floors; do
+        pers[$t]=$(list_median "${pers[$t]}")
+        fork[$t]=$(list_median "${fork[$t]:-}")
+        idle[$t]=$(list_median "${idle[$t]:-}")
+        found[$t]=$(list_median "${found[$t]:-}")
+        paired[$t]=$(list_median "${paired[$t]:-}")
     done
     empty=${pers[bench_empty]}
     echo
     echo "## c. AFL++ exec/s: persistent + shared memory, against the empty loop and the fork server"
     echo
     echo "afl-fuzz -V ${seconds} from corpus/fuzz_session, no dict, no custom mutator, one instance;"
-    echo "execs_per_sec of fuzzer_stats; $n round(s), median."
+    echo "execs_per_sec of fuzzer_stats; $n round(s), median. The empty loop ran right before each"
+    echo "target; persistent / empty loop is the median of those pairs' ratios."
     echo
     echo "| target | persistent exec/s | fork server exec/s | persistent / empty loop (>= 0.9) | persistent / fork server (>= 8) | idle loop, same map: exec/s | persistent / idle loop | new queue entries (persistent) |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    for t in bench_empty $targets; do
-        pe=$(ratio "${pers[$t]}" "$empty")
+    echo "| empty loop (all its runs) | $empty | ${fork[bench_empty]} | 1.00 | $(ratio "$empty" "${fork[bench_empty]}") | - | - | 0 |"
+    for t in $targets; do
+        pe=${paired[$t]}
         pf=$(ratio "${pers[$t]}" "${fork[$t]}")
-        if [ "$t" = bench_empty ]; then
-            echo "| empty loop | ${pers[$t]} | ${fork[$t]} | $pe | $pf | - | - | ${found[$t]:--} |"
-            continue
-        fi
-        pi=$(ratio "${pers[$t]}" "${idle[$t]:--}")
-        echo "| $t | ${pers[$t]} | ${fork[$t]} | $pe | $pf | ${idle[$t]:--} | $pi | ${found[$t]:--} |"
+        pi=$(ratio "${pers[$t]}" "${idle[$t]}")
+        echo "| $t | ${pers[$t]} | ${fork[$t]} | $pe | $pf | ${idle[$t]} | $pi | ${found[$t]} |"
         goal "c: AFL++ $t persistent >= 0.9 x empty loop" "$pe x" "$(at_least "$pe" 0.9)"
         goal "c: AFL++ $t persistent >= 8 x fork server" "$pf x" "$(at_least "$pf" 8)"
     done
+    echo "| floor of fuzz_line: the tokenizer alone, unchecked | ${pers[bench_tokenize]} | - | ${paired[bench_tokenize]} | - | - | - | ${found[bench_tokenize]} |"
+    echo "| floor of fuzz_session: one session alone, unchecked | ${pers[bench_respond]} | - | ${paired[bench_respond]} | - | - | - | ${found[bench_respond]} |"
     echo
     echo "The idle loop is the empty persistent loop with the target's core linked in but never"
     echo "run (tests/bench/bench_idle.c): the target's coverage map and binary at no cost per"
     echo "input. New queue entries are fuzzer_stats' corpus_found: each one costs afl-fuzz a file"
     echo "write and a calibration, work the empty and idle loops, which find nothing, never do."
+    echo "The floors (as in table b) run the code fuzz_line and fuzz_session test, unchecked: what"
+    echo "a target reaches below its floor's ratio is the cost of its checks."
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -491,6 +516,8 @@ trial_lf() {
     el=$(since "$t0")
     if [ "$rc" -ne 0 ] && [ -n "$(ls -A "$dir/artifacts")" ]; then
         echo "$el found" >"$out"
+        # kept for the floor: the least time any run could take to find this bug
+        cp "$(find "$dir/artifacts" -type f | head -n 1)" "$work/e.trip.$bug.$config.$seed"
     else
         echo "$budget miss" >"$out"
     fi
@@ -537,6 +564,26 @@ trial_check() {
         echo "$budget miss" >"$out"
     fi
     rm -rf "$dir"
+}
+
+# floor_lf BUG - median seconds, over 5 runs, for the broken build to start, run one input that
+# trips it (kept by a trial) and report: no libFuzzer run can find the bug sooner; "-" if none
+floor_lf() {
+    local bug=$1 bin=$lf_dir/fuzz/fuzz_session_broken_$1 trip t0 times=""
+    trip=$(find "$work" -maxdepth 1 -name "e.trip.$bug.*" | sort | head -n 1)
+    [ -n "$trip" ] || { echo "-"; return; }
+    for _ in 1 2 3 4 5; do
+        t0=$(now)
+        if SMTPFUZZ_NO_CUSTOM_MUTATOR=1 ASAN_OPTIONS=detect_leaks=1:symbolize=0 "$bin" \
+            -artifact_prefix="$work/e.floor." "$trip" >"$work/e.floor.log" 2>&1; then
+            sf_say "e: $bug's kept input did not trip it again; no floor"
+            echo "-"
+            return
+        fi
+        times="$times $(since "$t0")"
+    done
+    # shellcheck disable=SC2086 # a list of numbers, split on purpose
+    printf '%s\n' $times | median
 }
 
 bench_e() {
@@ -602,9 +649,19 @@ bench_e() {
             echo "per session, judged the same way (bench_check blind)."
         fi
         echo "$seeds seeds each, budget ${budget} s, a miss counted as the budget; (found/seeds)."
+        if [ "$engine" = lf ]; then
+            echo "Floor: median of 5 runs of the broken build on one input that trips it (start-up, one"
+            echo "input, the report): no configuration can find the bug sooner, so median(b) / floor is the"
+            echo "most any (a) could reach."
+        fi
         echo
-        echo "| responder | (a) | (m) | (b) | median(b) / median(a) (>= 5) | (a) <= 30 s |"
-        echo "| --- | ---: | ---: | ---: | ---: | --- |"
+        if [ "$engine" = lf ]; then
+            echo "| responder | (a) | (m) | (b) | median(b) / median(a) (>= 5) | (a) <= 30 s | floor | median(b) / floor |"
+            echo "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
+        else
+            echo "| responder | (a) | (m) | (b) | median(b) / median(a) (>= 5) | (a) <= 30 s |"
+            echo "| --- | ---: | ---: | ---: | ---: | --- |"
+        fi
         for b in $bugs; do
             declare -A med=() hit=()
             for c in a m b; do
@@ -620,7 +677,13 @@ bench_e() {
             [ "${hit[a]}" -gt $((seeds / 2)) ] || ok_a=0
             cells=""
             for c in a m b; do cells="$cells | ${med[$c]} (${hit[$c]}/$seeds)"; done
-            echo "| $b$cells | $bound$q | $([ "$ok_a" = 1 ] && echo yes || echo NO) |"
+            local fl=""
+            if [ "$engine" = lf ]; then
+                sf_say "e: $b: the floor, 5 runs on one tripping input"
+                fl=$(floor_lf "$b")
+                fl=" $fl | $bound$(ratio "${med[b]}" "$fl") |"
+            fi
+            echo "| $b$cells | $bound$q | $([ "$ok_a" = 1 ] && echo yes || echo NO) |$fl"
             goal "e: $([ "$engine" = lf ] && echo libFuzzer || echo check) $b: (a) <= 30 s" "${med[a]} s" "$ok_a"
             goal "e: $([ "$engine" = lf ] && echo libFuzzer || echo check) $b: (b)/(a) >= 5" "$bound$q x" "$ok_q"
             unset med hit

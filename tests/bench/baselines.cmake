@@ -4,6 +4,8 @@
 # Included from fuzz/CMakeLists.txt (so it runs in that folder's scope, in every build):
 #   bench_empty          an empty LLVMFuzzerTestOneInput: the engine's own cost per input
 #   bench_splitter       a minimal line splitter with no oracle
+#   bench_tokenize       fuzz_line's code under test alone (the tokenizer, once, unchecked)
+#   bench_respond        fuzz_session's code under test alone (one session, unchecked)
 # each with its replay build and, per SMTPFUZZ_ENGINE, its libFuzzer or AFL++ persistent build
 # (under AFL++ bench_empty is the empty persistent loop). In every build:
 #   <t>_inproc           every target's core (fuzz targets and the two above) with
@@ -21,6 +23,10 @@
 #                        the map). Not built by default either.
 smtpfuzz_add_fuzzer(NAME bench_empty CORE ${CMAKE_CURRENT_LIST_DIR}/bench_empty.c)
 smtpfuzz_add_fuzzer(NAME bench_splitter CORE ${CMAKE_CURRENT_LIST_DIR}/bench_splitter.c)
+# The floors: no target that checks this code can run more inputs per second than the code alone.
+smtpfuzz_add_fuzzer(NAME bench_tokenize CORE ${CMAKE_CURRENT_LIST_DIR}/bench_tokenize.c)
+smtpfuzz_add_fuzzer(NAME bench_respond CORE ${CMAKE_CURRENT_LIST_DIR}/bench_respond.c
+                    ADAPTER ${SMTPFUZZ_FUZZ_DIR}/target_reference.c)
 
 # _smtpfuzz_bench_variant - <t><suffix>: <t>'s sources without the adapter matching drop,
 # with driver instead; excluded from "all"
@@ -38,7 +44,7 @@ function(_smtpfuzz_bench_variant t from suffix drop driver)
 endfunction()
 
 set(smtpfuzz_bench_targets fuzz_line fuzz_session fuzz_reply fuzz_reply_parse fuzz_mutator
-                           bench_empty bench_splitter)
+                           bench_empty bench_splitter bench_tokenize bench_respond)
 foreach(t ${smtpfuzz_bench_targets})
   if(TARGET ${t}_replay)
     _smtpfuzz_bench_variant(${t} ${t}_replay _inproc "engine_replay\\.c$"
