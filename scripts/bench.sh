@@ -64,11 +64,12 @@ Measures, in one run, the ratios issue 5 sets as goals, and prints a Markdown ta
   --keep DIR     keep the logs and working folders in DIR (default: a temporary folder)
   -h, --help     this text
 
-Cost, with the defaults, on 2 vCPUs: a ~15 s, b ~3 min, c ~4 min, d ~2 min, and e up to
-  8 responders x 5 seeds x 6 configurations x 60 s / 2 jobs = 2 h in the worst case; in
-  practice (a) and (m) stop within seconds and only the plain runs that miss take the budget:
-  e took 15 min with --budget 30 (the whole run 25 min, docs/performance.md), so about 30 min
-  with the default 60. Builds, when needed, add a few minutes.
+Cost, with the defaults, on 2 vCPUs: a ~15 s, b ~3.5 min and c ~5 min per round, d ~2 min,
+  and e up to 8 responders x 5 seeds x 6 configurations x 60 s / 2 jobs = 2 h in the worst
+  case; in practice (a) and (m) stop within seconds and only the plain runs that miss take the
+  budget: e took 15 min with --budget 30 (the whole run, --rounds 3, 45 min:
+  docs/performance.md), so about 30 min with the default 60. Builds, when needed, add a few
+  minutes.
 Build folders: build-bench (default preset), build-libfuzzer and build-afl (the presets).
 EOF
 }
