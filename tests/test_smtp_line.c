@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "feed_split.h"
+#include "naive_line.h"
 #include "smtp_line.h"
 
 #define MAX_LINES 8
@@ -668,93 +669,9 @@ static void test_guard_page_prefixes(void **state)
 }
 
 /*
- * The reference: a slow, obviously correct classifier written from SPEC 1-2
- * directly (decode each UTF-8 code point, then judge it), to compare the
- * tokenizer against on random inputs.
+ * The reference for random inputs is naive_line_classify (tests/naive_line.c): SPEC 1-2 written
+ * out plainly, sharing no code with the tokenizer.
  */
-static int ref_utf8_len(const unsigned char *p, size_t n)
-{
-    static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-    int len, k;
-    uint32_t cp;
-
-    if (p[0] >= 0xC0 && p[0] < 0xE0)
-        len = 2, cp = p[0] & 0x1Fu;
-    else if (p[0] >= 0xE0 && p[0] < 0xF0)
-        len = 3, cp = p[0] & 0x0Fu;
-    else if (p[0] >= 0xF0 && p[0] < 0xF8)
-        len = 4, cp = p[0] & 0x07u;
-    else
-        return 0;
-    if ((size_t)len > n)
-        return 0;
-    for (k = 1; k < len; k++) {
-        if ((p[k] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[k] & 0x3Fu);
-    }
-    if (cp < min_cp[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        return 0;
-    return len;
-}
-
-/* ref_classify - status of one line (p, n) that ends with its LF */
-static enum smtp_line_status ref_classify(const unsigned char *p, size_t n, enum smtp_verb *verb)
-{
-    static const char *const verbs[] = {"HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT",     "RSET",
-                                        "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "STARTTLS", "AUTH"};
-    size_t content, i, vlen;
-    int cr = 0, ctrl = 0, utf8 = 0, bad_verb = 0;
-    char up[16];
-
-    *verb = SMTP_VERB_NONE;
-    if (n > 512)
-        return SMTP_LINE_TOO_LONG;
-    if (n < 2 || p[n - 2] != '\r')
-        return SMTP_LINE_BARE_LF;
-    content = n - 2;
-    for (i = 0; i < content;) {
-        int k;
-        if (p[i] == '\r')
-            cr = 1;
-        else if (p[i] < 0x20 || p[i] == 0x7F)
-            ctrl = 1;
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        k = ref_utf8_len(p + i, content - i);
-        if (k == 0) {
-            utf8 = 1;
-            k = 1;
-        }
-        i += (size_t)k;
-    }
-    if (cr)
-        return SMTP_LINE_BARE_CR;
-    if (ctrl)
-        return SMTP_LINE_CTRL;
-    if (utf8)
-        return SMTP_LINE_BAD_UTF8;
-    for (vlen = 0; vlen < content && p[vlen] != ' '; vlen++) {
-        if (!((p[vlen] >= 'A' && p[vlen] <= 'Z') || (p[vlen] >= 'a' && p[vlen] <= 'z')))
-            bad_verb = 1;
-    }
-    if (vlen == 0 || bad_verb)
-        return SMTP_LINE_BAD_VERB;
-    for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
-        size_t k;
-        if (strlen(verbs[i]) != vlen)
-            continue;
-        for (k = 0; k < vlen && k < sizeof up; k++)
-            up[k] = (char)(p[k] >= 'a' ? p[k] - 'a' + 'A' : p[k]);
-        if (memcmp(up, verbs[i], vlen) == 0) {
-            *verb = (enum smtp_verb)(SMTP_VERB_NONE + 1 + i); /* SPEC order = list order */
-            return SMTP_LINE_OK;
-        }
-    }
-    return SMTP_LINE_UNKNOWN_VERB;
-}
 
 /* A splitmix64 step for the generator (deterministic per seed). */
 static uint64_t gen_next(uint64_t *s)
@@ -812,8 +729,8 @@ static void test_random_vs_reference(void **state)
             if (in[i] != '\n')
                 continue;
             if (n < MAX_LINES) {
-                want[n].status =
-                    ref_classify((const unsigned char *)in + start, i + 1 - start, &want[n].verb);
+                want[n].status = naive_line_classify((const unsigned char *)in + start,
+                                                     i + 1 - start, &want[n].verb);
                 want[n].text = NULL;
                 want[n].arg = NULL;
                 want[n].octets = i + 1 - start;

@@ -9,6 +9,7 @@
  *   memchr  one memchr per line (the yardstick; ratios are against it)
  *   bulk    an SSE2 64-octet LF bitmap scan (how fast finding LFs can be)
  *   simple  a naive split-and-match tokenizer written from SPEC 1-2
+ *           (tests/naive_line.c, also test_smtp_line's reference)
  *   scalar  smtp_line_feed_scalar (the portable path)
  *   simd    smtp_line_feed (the default path: SSE2 where available)
  *
@@ -29,6 +30,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "naive_line.h"
 #include "smtp_line.h"
 #include "smtp_line_simd.h"
 
@@ -193,94 +195,6 @@ __attribute__((noinline)) static void bench_run_bulk(const char *buf, size_t len
     }
 }
 
-/* simple_utf8_len - octets of the well-formed UTF-8 sequence at p (n available), or 0 */
-static size_t simple_utf8_len(const unsigned char *p, size_t n)
-{
-    static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t len, k;
-    uint32_t cp;
-
-    if (p[0] >= 0xC0 && p[0] < 0xE0)
-        len = 2, cp = p[0] & 0x1Fu;
-    else if (p[0] >= 0xE0 && p[0] < 0xF0)
-        len = 3, cp = p[0] & 0x0Fu;
-    else if (p[0] >= 0xF0 && p[0] < 0xF8)
-        len = 4, cp = p[0] & 0x07u;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (k = 1; k < len; k++) {
-        if ((p[k] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[k] & 0x3Fu);
-    }
-    if (cp < min_cp[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        return 0;
-    return len;
-}
-
-/* simple_classify - SPEC 1-2 written out plainly for one line (p, n) ending in its LF */
-static enum smtp_line_status simple_classify(const unsigned char *p, size_t n, enum smtp_verb *verb)
-{
-    size_t content, i, vlen;
-    int cr = 0, ctrl = 0, utf8 = 0, bad_verb = 0, v;
-
-    *verb = SMTP_VERB_NONE;
-    if (n > SMTP_LINE_MAX)
-        return SMTP_LINE_TOO_LONG;
-    if (n < 2 || p[n - 2] != '\r')
-        return SMTP_LINE_BARE_LF;
-    content = n - 2;
-    for (i = 0; i < content;) {
-        size_t k;
-
-        if (p[i] == '\r')
-            cr = 1;
-        else if (p[i] < 0x20 || p[i] == 0x7F)
-            ctrl = 1;
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        k = simple_utf8_len(p + i, content - i);
-        if (k == 0) {
-            utf8 = 1;
-            k = 1;
-        }
-        i += k;
-    }
-    if (cr)
-        return SMTP_LINE_BARE_CR;
-    if (ctrl)
-        return SMTP_LINE_CTRL;
-    if (utf8)
-        return SMTP_LINE_BAD_UTF8;
-    for (vlen = 0; vlen < content && p[vlen] != ' '; vlen++) {
-        if (!((p[vlen] >= 'A' && p[vlen] <= 'Z') || (p[vlen] >= 'a' && p[vlen] <= 'z')))
-            bad_verb = 1;
-    }
-    if (vlen == 0 || bad_verb)
-        return SMTP_LINE_BAD_VERB;
-    for (v = SMTP_VERB_NONE + 1; v < SMTP_VERB_COUNT; v++) {
-        const char *name = smtp_verb_name((enum smtp_verb)v);
-
-        if (strlen(name) != vlen)
-            continue;
-        for (i = 0; i < vlen; i++) {
-            unsigned char c = p[i] >= 'a' ? (unsigned char)(p[i] - ('a' - 'A')) : p[i];
-
-            if (c != (unsigned char)name[i])
-                break;
-        }
-        if (i == vlen) {
-            *verb = (enum smtp_verb)v;
-            return SMTP_LINE_OK;
-        }
-    }
-    return SMTP_LINE_UNKNOWN_VERB;
-}
-
 /* bench_run_simple - split with memchr, then classify each line plainly */
 __attribute__((noinline)) static void bench_run_simple(const char *buf, size_t len, struct tally *t)
 {
@@ -293,7 +207,7 @@ __attribute__((noinline)) static void bench_run_simple(const char *buf, size_t l
 
         if (lf == NULL)
             break;
-        s = simple_classify((const unsigned char *)p, (size_t)(lf + 1 - p), &verb);
+        s = naive_line_classify((const unsigned char *)p, (size_t)(lf + 1 - p), &verb);
         t->lines++;
         t->octets += (uint64_t)(lf + 1 - p);
         t->status[s]++;
