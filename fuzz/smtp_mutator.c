@@ -217,15 +217,35 @@ static void swap_blocks(uint8_t *data, size_t a1, size_t b1, size_t a2, size_t b
     reverse(data, a1 + ly + lg, b2);
 }
 
+/* line_start - where the line holding octet pos starts: after the last LF before pos, or 0 */
+static size_t line_start(const uint8_t *data, size_t pos)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t w;
+
+    /*
+     * Eight octets at a time while none of them is an LF: inputs grown to
+     * long lines would otherwise cost a byte loop per pick (no memrchr in
+     * C11). The zero-byte test on w ^ LFs is exact as a yes/no answer.
+     */
+    while (pos >= 8) {
+        memcpy(&w, data + pos - 8, sizeof w);
+        w ^= ones * '\n';
+        if (((w - ones) & ~w & highs) != 0)
+            break;
+        pos -= 8;
+    }
+    while (pos > 0 && data[pos - 1] != '\n')
+        pos--;
+    return pos;
+}
+
 /* line_at - the line holding octet pos: [*start, *end), end after its LF or at size */
 static void line_at(const uint8_t *data, size_t size, size_t pos, size_t *start, size_t *end)
 {
-    size_t s = pos, e = pos;
-    const uint8_t *lf;
+    size_t s = line_start(data, pos), e = pos;
+    const uint8_t *lf = e < size ? memchr(data + e, '\n', size - e) : NULL;
 
-    while (s > 0 && data[s - 1] != '\n')
-        s--;
-    lf = e < size ? memchr(data + e, '\n', size - e) : NULL;
     *start = s;
     *end = lf != NULL ? (size_t)(lf - data) + 1 : size;
 }
