@@ -75,21 +75,11 @@ set(smtpfuzz_broken_mutators
 if(SMTPFUZZ_SANITIZE MATCHES "address")
   list(APPEND smtpfuzz_broken_mutators "writes_past=heap-buffer-overflow")
 endif()
-foreach(row ${smtpfuzz_broken_mutators})
-  string(REGEX REPLACE "=.*" "" bug "${row}")
-  string(REGEX REPLACE "^[^=]*=" "" expect "${row}")
-  string(TOUPPER "${bug}" macro)
-  add_executable(fuzz_mutator_broken_${bug}_replay
-    ${PROJECT_SOURCE_DIR}/fuzz/fuzz_mutator.c ${PROJECT_SOURCE_DIR}/fuzz/engine_replay.c
-    ${smtpfuzz_mutator_dir}/broken_mutator.c $<TARGET_OBJECTS:smtpfuzz_mutator_renamed>)
-  target_include_directories(fuzz_mutator_broken_${bug}_replay PRIVATE ${PROJECT_SOURCE_DIR}/fuzz)
-  target_compile_definitions(fuzz_mutator_broken_${bug}_replay PRIVATE BROKEN_${macro})
-  add_test(NAME mutator_broken_${bug}
-    COMMAND ${SMTPFUZZ_BASH} ${PROJECT_SOURCE_DIR}/tests/broken/fuzz-check.sh seeds
-            $<TARGET_FILE:fuzz_mutator_broken_${bug}_replay> ${PROJECT_SOURCE_DIR}/corpus/fuzz_mutator
-            ${expect})
-  set_tests_properties(mutator_broken_${bug} PROPERTIES LABELS mutator TIMEOUT 60)
-endforeach()
+include(${CMAKE_CURRENT_SOURCE_DIR}/broken_replays.cmake)
+smtpfuzz_broken_replays(TARGET fuzz_mutator TEST mutator
+  CORPUS ${PROJECT_SOURCE_DIR}/corpus/fuzz_mutator LABEL mutator
+  SOURCES ${smtpfuzz_mutator_dir}/broken_mutator.c $<TARGET_OBJECTS:smtpfuzz_mutator_renamed>
+  ROWS ${smtpfuzz_broken_mutators})
 
 # libFuzzer: reuse broken.cmake's build of the libfuzzer preset when it is there.
 if(TEST broken_build_libfuzzer)

@@ -27,19 +27,8 @@ set(smtpfuzz_broken_replies
 if(SMTPFUZZ_SANITIZE MATCHES "address")
   list(APPEND smtpfuzz_broken_replies "writes_past=heap-buffer-overflow")
 endif()
-foreach(row ${smtpfuzz_broken_replies})
-  string(REGEX REPLACE "=.*" "" bug "${row}")
-  string(REGEX REPLACE "^[^=]*=" "" expect "${row}")
-  string(TOUPPER "${bug}" macro)
-  add_executable(fuzz_reply_broken_${bug}_replay
-    ${PROJECT_SOURCE_DIR}/fuzz/fuzz_reply.c ${PROJECT_SOURCE_DIR}/fuzz/engine_replay.c
-    ${CMAKE_CURRENT_SOURCE_DIR}/reply/broken_reply.c $<TARGET_OBJECTS:smtpfuzz_reply_renamed>)
-  target_include_directories(fuzz_reply_broken_${bug}_replay PRIVATE ${PROJECT_SOURCE_DIR}/fuzz)
-  target_compile_definitions(fuzz_reply_broken_${bug}_replay PRIVATE BROKEN_${macro})
-  target_link_libraries(fuzz_reply_broken_${bug}_replay PRIVATE smtpfuzz_oracle)
-  add_test(NAME reply_broken_${bug}
-    COMMAND ${SMTPFUZZ_BASH} ${PROJECT_SOURCE_DIR}/tests/broken/fuzz-check.sh seeds
-            $<TARGET_FILE:fuzz_reply_broken_${bug}_replay> ${PROJECT_SOURCE_DIR}/corpus/fuzz_reply
-            ${expect})
-  set_tests_properties(reply_broken_${bug} PROPERTIES LABELS reply TIMEOUT 60)
-endforeach()
+include(${CMAKE_CURRENT_SOURCE_DIR}/broken_replays.cmake)
+smtpfuzz_broken_replays(TARGET fuzz_reply TEST reply CORPUS ${PROJECT_SOURCE_DIR}/corpus/fuzz_reply
+  LABEL reply LIBRARIES smtpfuzz_oracle
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/reply/broken_reply.c $<TARGET_OBJECTS:smtpfuzz_reply_renamed>
+  ROWS ${smtpfuzz_broken_replies})
