@@ -406,11 +406,11 @@ bench_c() {
     local -a floor_of
     n=${rounds:-1}
     declare -A pers fork idle found paired
-    for t in bench_empty $targets $floors; do
-        for f in "$afl_dir/fuzz/$t" "$afl_dir/fuzz/${t}_forkserver" "$afl_dir/fuzz/${t}_idle"; do
-            case $f in *bench_empty_idle | *bench_tokenize_* | *bench_respond_*) continue ;; esac
-            [ -x "$f" ] || sf_die 2 "$f is missing (run without --no-build)"
-        done
+    # every persistent build, the empty loop's fork server, and each target's fork server and idle loop
+    local need="bench_empty $targets $floors bench_empty_forkserver"
+    for t in $targets; do need="$need ${t}_forkserver ${t}_idle"; done
+    for f in $need; do
+        [ -x "$afl_dir/fuzz/$f" ] || sf_die 2 "$afl_dir/fuzz/$f is missing (run without --no-build)"
     done
     for ((r = 1; r <= n; r++)); do
         sf_say "c: round $r/$n: the empty loop's fork server, ${seconds}s"

@@ -8,12 +8,12 @@
 #   bench_respond        fuzz_session's code under test alone (one session, unchecked)
 # each with its replay build and, per SMTPFUZZ_ENGINE, its libFuzzer or AFL++ persistent build
 # (under AFL++ bench_empty is the empty persistent loop). In every build:
-#   <t>_inproc           every target's core (fuzz targets and the two above) with
+#   <t>_inproc           every target's core (fuzz targets and the four above) with
 #                        bench_inproc.c instead of engine_replay.c: fixed inputs loaded once and
 #                        run in passes for a time, no engine, the replay build's flags. Not built
 #                        by default.
 # And, with SMTPFUZZ_ENGINE=afl:
-#   <t>_forkserver       every target's core (fuzz targets and the two above) with
+#   <t>_forkserver       every target's core (fuzz targets and the four above) with
 #                        bench_forkserver.c instead of engine_afl.c: AFL++'s fork server, one
 #                        fork per input, the input on stdin. Not built by default (only
 #                        scripts/bench.sh asks for them by name).
