@@ -9,6 +9,8 @@
  *   BROKEN_REFUSED_TAIL   a refusal writes the buffer's last octet  wrote to the buffer
  *   BROKEN_SKIPPED_OCTET  a reply leaves its middle octet unwritten bytes differ
  *   BROKEN_LONGER         a reply claims one octet more than it has bytes differ
+ *   BROKEN_REFUSED_LENGTH a refusal reports a length                a refused reply has a length
+ *   BROKEN_PAST_CAP       a reply claims a length beyond cap        length beyond the capacity
  *   BROKEN_ACCEPTS_CODE   a bad code is formatted as if it were 250 status differs
  *   BROKEN_WRITES_PAST    a reply writes one octet past cap         heap-buffer-overflow
  *                                                                   (ASan builds only)
@@ -73,6 +75,14 @@ enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, cha
 #ifdef BROKEN_LONGER
     if (formatted(st) && *out_len < cap)
         (*out_len)++;
+#endif
+#ifdef BROKEN_REFUSED_LENGTH
+    if (!formatted(st))
+        *out_len = 1; /* a length left over from the attempt */
+#endif
+#ifdef BROKEN_PAST_CAP
+    if (formatted(st))
+        *out_len = cap + 1; /* counts the terminator it had no room for */
 #endif
 #ifdef BROKEN_WRITES_PAST
     if (formatted(st))
