@@ -6,11 +6,13 @@
 #                       [DEFINES <macro>...])
 #
 # ADAPTER defines smtpfuzz_target (fuzz_target.h) over your server; SOURCES are your server's
-# files, LIBRARIES the targets or libraries it links (your server as a CMake library, say),
-# INCLUDES the folders its headers live in, DEFINES compile definitions for all of these. The
-# core is smtpfuzz's fuzz_session.c: it drives the adapter, checks every session with the
-# oracle and feeds each input twice, whole and split, comparing the replies. The engines use
-# smtpfuzz's structure-aware SMTP mutator (smtpfuzz_add_fuzzer's MUTATOR).
+# files, LIBRARIES the targets or libraries it links (your server as a CMake library, say, or
+# smtpfuzz::core when it is built on smtpfuzz's library), INCLUDES the folders its headers live
+# in, DEFINES compile definitions for all of these. The core is smtpfuzz's fuzz_session.c: it
+# drives the adapter, checks every session with the oracle and feeds each input twice, whole
+# and split, comparing the replies. The engines use smtpfuzz's structure-aware SMTP mutator
+# (smtpfuzz_add_fuzzer's MUTATOR). The target is registered (group "adapter") like smtpfuzz's
+# own, so the registry file lists it for the scripts.
 #
 # Builds (smtpfuzz_add_fuzzer in SmtpfuzzFuzzer.cmake), in ${CMAKE_BINARY_DIR}/fuzz/:
 #   <name>_replay        always, any compiler: runs files and folders of inputs once
@@ -21,7 +23,7 @@
 #   <name>_corpus/       the seed corpus (hand-written sessions, named by intent)
 #   <name>.dict          the SMTP dictionary (libFuzzer -dict=, afl-fuzz -x)
 #   <name>.options       libFuzzer options, OSS-Fuzz style, naming <name>.dict
-# and a ctest, <name>_seeds, replaying the seeds (when the project enables testing).
+# and a ctest, fuzz_replay_<name>, replaying the seeds (when the project enables testing).
 #
 # Variables it reads:
 #   SMTPFUZZ_ENGINE        none (default), libfuzzer or afl
@@ -36,10 +38,6 @@
 include_guard(GLOBAL)
 include(${CMAKE_CURRENT_LIST_DIR}/SmtpfuzzFuzzer.cmake)
 
-get_filename_component(_smtpfuzz_corpus_default "${CMAKE_CURRENT_LIST_DIR}/../corpus" ABSOLUTE)
-set(SMTPFUZZ_CORPUS_DIR "${_smtpfuzz_corpus_default}" CACHE PATH
-    "Folder with smtpfuzz's fuzz_session seeds, dictionary and options")
-unset(_smtpfuzz_corpus_default)
 
 # _smtpfuzz_target_files - copy the seeds, the dict and the options next to <name>'s binaries.
 function(_smtpfuzz_target_files name)
@@ -70,12 +68,8 @@ function(_smtpfuzz_target_files name)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
                "${from}/fuzz_session" "${from}/fuzz_session.options")
 
-  if(TARGET ${name}_replay)
-    set_target_properties(${name}_replay PROPERTIES
-      SMTPFUZZ_CORPUS "${to}/${name}_corpus"
-      SMTPFUZZ_DICT "${to}/${name}.dict"
-      SMTPFUZZ_OPTIONS "${to}/${name}.options")
-  endif()
+  smtpfuzz_set_target_corpus(${name} "${to}/${name}_corpus" DICT "${to}/${name}.dict"
+                             OPTIONS "${to}/${name}.options")
 endfunction()
 
 function(smtpfuzz_add_target)
@@ -86,20 +80,13 @@ function(smtpfuzz_add_target)
   if(T_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "smtpfuzz_add_target(${T_NAME}): unknown arguments ${T_UNPARSED_ARGUMENTS}")
   endif()
-  # Called from a folder that did not see the package's variables: find the library by name.
-  if(NOT DEFINED SMTPFUZZ_ORACLE_LIBRARY)
-    if(TARGET smtpfuzz::oracle)
-      set(SMTPFUZZ_ORACLE_LIBRARY smtpfuzz::oracle)
-    else()
-      set(SMTPFUZZ_ORACLE_LIBRARY smtpfuzz_oracle)
-    endif()
-  endif()
-
   smtpfuzz_add_fuzzer(NAME ${T_NAME}
                       CORE ${SMTPFUZZ_FUZZ_DIR}/fuzz_session.c
                       ADAPTER ${T_ADAPTER}
                       SOURCES ${T_SOURCES}
                       DEFINES ${T_DEFINES}
+                      LIBRARIES ${T_LIBRARIES}
+                      GROUP adapter CORPUS fuzz_session
                       MUTATOR)
 
   # What smtpfuzz_add_fuzzer does not know about: your libraries, headers and sanitizers.
@@ -114,7 +101,6 @@ function(smtpfuzz_add_target)
     if(NOT TARGET ${target})
       continue()
     endif()
-    target_link_libraries(${target} PRIVATE ${T_LIBRARIES})
     target_include_directories(${target} PRIVATE ${T_INCLUDES})
     if(sanitize)
       target_compile_options(${target} PRIVATE ${sanitize} -fno-omit-frame-pointer
@@ -124,6 +110,4 @@ function(smtpfuzz_add_target)
   endforeach()
 
   _smtpfuzz_target_files(${T_NAME})
-  # Inert unless the calling project enabled testing: every seed must replay clean.
-  add_test(NAME ${T_NAME}_seeds COMMAND ${T_NAME}_replay "${SMTPFUZZ_CORPUS_DIR}/fuzz_session")
 endfunction()

@@ -36,11 +36,12 @@
 #include <string.h>
 
 #include "escape.h"
+#include "oracle_line.h"
+#include "oracle_stream.h"
 #include "smtp_reply_parse.h"
 
 #define REPORT_WIDTH 240     /* escaped characters of a line or reply in a report */
 #define TRANSCRIPT_WIDTH 200 /* escaped characters per transcript row */
-#define BDAT_DIGITS_MAX 9    /* "BDAT <1-9 digits>": more is a malformed size (501) */
 
 /* ------------------------------------------------------------------ */
 /* Rules                                                                */
@@ -51,9 +52,6 @@ static const char *const rule_ids[ORACLE_RULE_COUNT] = {ORACLE_RULE_LIST(RULE_ID
 #define RULE_TEXT_(name, id, text) [name] = text,
 static const char *const rule_texts[ORACLE_RULE_COUNT] = {ORACLE_RULE_LIST(RULE_TEXT_)};
 #undef RULE_TEXT_
-#define FAULT_TEXT_(name, text) [name] = text,
-static const char *const fault_texts[ORACLE_FAULT_COUNT] = {ORACLE_FAULT_LIST(FAULT_TEXT_)};
-#undef FAULT_TEXT_
 
 const char *oracle_rule_id(enum oracle_rule rule)
 {
@@ -63,211 +61,6 @@ const char *oracle_rule_id(enum oracle_rule rule)
 const char *oracle_rule_text(enum oracle_rule rule)
 {
     return (unsigned)rule < ORACLE_RULE_COUNT ? rule_texts[rule] : "invalid rule";
-}
-
-const char *oracle_fault_name(enum oracle_fault fault)
-{
-    return (unsigned)fault < ORACLE_FAULT_COUNT ? fault_texts[fault] : "invalid fault";
-}
-
-/* ------------------------------------------------------------------ */
-/* The classifier (SPEC sections 1-3), written for obviousness          */
-
-/* The oracle's own verb list (SPEC 2). Deliberately not src/smtp_verb.h. */
-/* clang-format 14 reflows this macro differently on each run: keep it as written. */
-/* clang-format off */
-#define ORACLE_VERB_LIST(X) \
-    X(HELO) X(EHLO) X(MAIL) X(RCPT) X(DATA) X(BDAT) X(RSET) \
-    X(VRFY) X(EXPN) X(HELP) X(NOOP) X(QUIT) X(STARTTLS) X(AUTH)
-/* clang-format on */
-
-#define VERB_ENUM_(name) V_##name,
-enum verb { V_NONE = -1, ORACLE_VERB_LIST(VERB_ENUM_) V_COUNT };
-#undef VERB_ENUM_
-#define VERB_NAME_(name) #name,
-static const char *const verb_names[V_COUNT] = {ORACLE_VERB_LIST(VERB_NAME_)};
-#undef VERB_NAME_
-/* Lengths known at compile time: verb_of() runs on every line of every input. */
-#define VERB_LEN_(name) sizeof #name - 1,
-static const size_t verb_lens[V_COUNT] = {ORACLE_VERB_LIST(VERB_LEN_)};
-#undef VERB_LEN_
-
-static int is_upper(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z';
-}
-
-static int is_lower(unsigned char c)
-{
-    return c >= 'a' && c <= 'z';
-}
-
-static int is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* upper - ASCII upper case of c; other bytes unchanged */
-static unsigned char upper(unsigned char c)
-{
-    return is_lower(c) ? (unsigned char)(c - 'a' + 'A') : c;
-}
-
-/* same_word - (p, n) spells word (upper case, n octets long) in any ASCII case */
-static int same_word(const char *p, size_t n, const char *word)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (upper((unsigned char)p[i]) != (unsigned char)word[i])
-            return 0;
-    }
-    return 1;
-}
-
-/* verb_of - the recognised verb spelled by (p, n), or V_NONE */
-static enum verb verb_of(const char *p, size_t n)
-{
-    int v;
-
-    for (v = 0; v < V_COUNT; v++) {
-        if (verb_lens[v] == n && same_word(p, n, verb_names[v]))
-            return (enum verb)v;
-    }
-    return V_NONE;
-}
-
-/*
- * utf8_length - octets of the well-formed UTF-8 sequence at p[0..n), or 0
- *
- * RFC 3629 section 3, read literally: decode the sequence its lead byte
- * announces, then reject overlongs (value below the smallest one needing
- * that many octets), surrogates (U+D800..U+DFFF) and values above
- * U+10FFFF. A sequence cut short by the end of the content is invalid.
- */
-static size_t utf8_length(const unsigned char *p, size_t n)
-{
-    static const uint32_t smallest[5] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t need, i;
-    uint32_t cp;
-
-    if (p[0] >= 0xC0 && p[0] <= 0xDF) {
-        need = 2, cp = p[0] & 0x1Fu;
-    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        need = 3, cp = p[0] & 0x0Fu;
-    } else if (p[0] >= 0xF0 && p[0] <= 0xF7) {
-        need = 4, cp = p[0] & 0x07u;
-    } else {
-        return 0; /* a continuation byte alone, or F8..FF */
-    }
-    if (need > n)
-        return 0;
-    for (i = 1; i < need; i++) {
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3Fu);
-    }
-    if (cp < smallest[need] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        return 0;
-    return need;
-}
-
-/* line_judge - oracle_line_fault(), also setting *verb (V_NONE unless well framed) */
-static enum oracle_fault line_judge(const char *line, size_t len, enum verb *verb)
-{
-    const unsigned char *u = (const unsigned char *)line;
-    size_t content, i, k, verb_len;
-    int cr = 0, ctrl = 0, bad_utf8 = 0;
-
-    if (len > ORACLE_LINE_MAX)
-        return ORACLE_FAULT_TOO_LONG;
-    if (len < 2 || u[len - 1] != '\n' || u[len - 2] != '\r')
-        return ORACLE_FAULT_BARE_LF;
-    content = len - 2;
-
-    /* One pass over the content noting every problem; precedence is applied after. */
-    for (i = 0; i < content; i += k) {
-        k = 1;
-        if (u[i] == '\r')
-            cr = 1;
-        else if (u[i] < 0x20 || u[i] == 0x7F)
-            ctrl = 1; /* NUL, HT, LF (only if the caller passed one inside), other C0, DEL */
-        else if (u[i] >= 0x80 && (k = utf8_length(u + i, content - i)) == 0)
-            bad_utf8 = 1, k = 1; /* resume after the bad byte so later bytes still count */
-    }
-    if (cr)
-        return ORACLE_FAULT_BARE_CR;
-    if (ctrl)
-        return ORACLE_FAULT_CTRL;
-    if (bad_utf8)
-        return ORACLE_FAULT_BAD_UTF8;
-
-    /* The verb: up to the first SP, 1+ ASCII letters (so no UTF-8 in it). */
-    for (verb_len = 0; verb_len < content && u[verb_len] != ' '; verb_len++) {
-        if (!is_upper(u[verb_len]) && !is_lower(u[verb_len]))
-            return ORACLE_FAULT_BAD_VERB;
-    }
-    if (verb_len == 0)
-        return ORACLE_FAULT_BAD_VERB;
-    *verb = verb_of(line, verb_len);
-    return *verb == V_NONE ? ORACLE_FAULT_UNKNOWN_VERB : ORACLE_FAULT_NONE;
-}
-
-enum oracle_fault oracle_line_fault(const char *line, size_t len)
-{
-    enum verb verb = V_NONE;
-    return line_judge(line, len, &verb);
-}
-
-/* class_of - the class line_judge()'s two answers add up to */
-static enum oracle_class class_of(enum oracle_fault fault, enum verb verb)
-{
-    if (fault != ORACLE_FAULT_NONE)
-        return ORACLE_LINE_MALFORMED;
-    return verb == V_HELP ? ORACLE_LINE_HELP : ORACLE_LINE_COMMAND;
-}
-
-enum oracle_fault oracle_line_judge(const char *line, size_t len, enum oracle_class *cls)
-{
-    enum verb verb = V_NONE;
-    enum oracle_fault fault = line_judge(line, len, &verb);
-
-    *cls = class_of(fault, verb);
-    return fault;
-}
-
-enum oracle_class oracle_classify(const char *line, size_t len)
-{
-    enum oracle_class cls;
-    (void)oracle_line_judge(line, len, &cls);
-    return cls;
-}
-
-/*
- * bdat_size - for a well-framed line, 1 and the chunk size when it is
- * exactly "BDAT" SP 1*9DIGIT [SP "LAST"] CR LF (any case), else 0
- *
- * RFC 3030 section 2: bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ]
- * CR LF. Anything else (extra SPs, more digits, trailing text) is a
- * malformed size: the server answers 501 and reads no chunk (SPEC 5).
- */
-static int bdat_size(const char *line, size_t len, uint64_t *size)
-{
-    size_t content = len - 2, i = 5, digits = 0;
-    uint64_t n = 0;
-
-    if (content < 6 || !same_word(line, 4, "BDAT") || line[4] != ' ')
-        return 0;
-    while (i < content && is_digit((unsigned char)line[i]) && digits < BDAT_DIGITS_MAX + 1) {
-        n = n * 10 + (uint64_t)(line[i] - '0');
-        i++, digits++;
-    }
-    if (digits == 0 || digits > BDAT_DIGITS_MAX)
-        return 0;
-    if (i != content && !(content - i == 5 && line[i] == ' ' && same_word(line + i + 1, 4, "LAST")))
-        return 0;
-    *size = n;
-    return 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -331,91 +124,6 @@ static int cursor_next(struct cursor *c, struct reply *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* End of data and its look-alikes                                      */
-
-/*
- * The proper end (CR LF . CR LF) and the hypotheses rule 5 tries: each is
- * a set of sequences that would end the data for a server with that bug,
- * besides the proper one. The search for every sequence starts at the CR
- * LF of the DATA line itself, so it counts as the first CR LF.
- */
-#define EOD_PROPER "\r\n.\r\n"
-#define EOD_SEQS_MAX 5
-
-struct eod_rule {
-    const char *name;
-    const char *seq[EOD_SEQS_MAX]; /* NULL-terminated */
-};
-
-static const struct eod_rule eod_proper = {"CR LF . CR LF", {EOD_PROPER, NULL}};
-
-static const struct eod_rule eod_hypotheses[] = {
-    {"LF . LF", {EOD_PROPER, "\n.\n", NULL}},
-    {"LF . CR LF", {EOD_PROPER, "\n.\r\n", NULL}},
-    {"LF . LF or LF . CR LF (LF-framed lines, CR stripped)",
-     {EOD_PROPER, "\n.\n", "\n.\r\n", NULL}},
-    {"CR LF . LF", {EOD_PROPER, "\r\n.\n", NULL}},
-    {"CR . CR", {EOD_PROPER, "\r.\r", NULL}},
-    {"CR . CR LF", {EOD_PROPER, "\r.\r\n", NULL}},
-    {"CR LF . CR", {"\r\n.\r", NULL}},
-    {"CR or LF . CR or LF (CR and LF both end lines)",
-     {EOD_PROPER, "\r.\r", "\r.\n", "\n.\r", "\n.\n"}},
-};
-#define EOD_HYPOTHESES (sizeof eod_hypotheses / sizeof eod_hypotheses[0])
-
-/*
- * eod_find - the first sequence of rule in c[from..len): sets *at (its
- * first octet) and *end (just past it) and returns 1, or returns 0
- */
-static int eod_find(const struct eod_rule *rule, const char *c, size_t len, size_t from, size_t *at,
-                    size_t *end)
-{
-    size_t p, k;
-
-    for (p = from; p < len; p++) {
-        for (k = 0; k < EOD_SEQS_MAX && rule->seq[k] != NULL; k++) {
-            size_t n;
-            if (c[p] != rule->seq[k][0])
-                continue; /* the first octet rules out nearly every place, cheaply */
-            n = strlen(rule->seq[k]);
-            if (n <= len - p && memcmp(c + p, rule->seq[k], n) == 0) {
-                *at = p;
-                *end = p + n;
-                return 1;
-            }
-        }
-    }
-    return 0;
-}
-
-/*
- * lookalike_at - the first look-alike (a hypothesis sequence other than the
- * proper one) that starts in c[from..until) and fits in c[0..len); returns
- * 1 and sets *at, or returns 0
- */
-static int lookalike_at(const char *c, size_t len, size_t from, size_t until, size_t *at)
-{
-    size_t p, h, k;
-
-    for (p = from; p < until; p++) {
-        for (h = 0; h < EOD_HYPOTHESES; h++) {
-            for (k = 0; k < EOD_SEQS_MAX && eod_hypotheses[h].seq[k] != NULL; k++) {
-                const char *s = eod_hypotheses[h].seq[k];
-                size_t n;
-                if (c[p] != s[0])
-                    continue; /* the first octet rules out nearly every place, cheaply */
-                n = strlen(s);
-                if (n <= len - p && memcmp(c + p, s, n) == 0 && strcmp(s, EOD_PROPER) != 0) {
-                    *at = p;
-                    return 1;
-                }
-            }
-        }
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* The walk                                                             */
 
 enum event_kind {
@@ -437,21 +145,16 @@ struct event {
 
 typedef void (*observer_fn)(void *ctx, const struct event *ev);
 
-enum walk_mode {
-    MODE_COMMAND,  /* pairing lines and replies */
-    MODE_OVER,     /* 221 or 421 was sent: no reply may follow */
-    MODE_UNCHECKED /* the rest is not plain SMTP the oracle can pair */
-};
-
 struct walk {
     const char *c;
     size_t clen;
+    struct oracle_stream s; /* where each unit ends, settled by the replies (oracle_stream.h) */
     struct cursor cur;
-    const struct eod_rule *eod;
+    unsigned eod; /* the end-of-data rule this walk follows */
     observer_fn observe;
     void *ctx;
     struct oracle_verdict *v;
-    size_t pos;                /* next client octet to read */
+    size_t pos;                /* client octets walked so far (for the transcript's rest) */
     size_t last_off, last_len; /* the last client line read, for an extra reply at the end */
     /* for rule 5 */
     int saw_lookalike; /* some message text held a look-alike */
@@ -551,8 +254,8 @@ static const char *class_name(enum oracle_class cls)
                                         : "a recognised command";
 }
 
-/* walk_greeting - check the first reply; sets *mode */
-static enum oracle_rule walk_greeting(struct walk *w, enum walk_mode *mode)
+/* walk_greeting - check the first reply */
+static enum oracle_rule walk_greeting(struct walk *w)
 {
     struct reply r;
     enum oracle_rule rule = ORACLE_OK;
@@ -574,47 +277,42 @@ static enum oracle_rule walk_greeting(struct walk *w, enum walk_mode *mode)
     if (rule != ORACLE_OK)
         return violate(w, rule, 0, 0, &r, "greeting is %s, before any line was sent",
                        code_desc(&r, cb));
-    /* RFC 5321 3.1/3.8: 421 closes at once; after 554 the server only waits for QUIT. */
-    *mode = r.code == 421 ? MODE_OVER : r.code == 554 ? MODE_UNCHECKED : MODE_COMMAND;
+    oracle_stream_reply(&w->s, r.code);
     return ORACLE_OK;
 }
 
-/*
- * walk_data - message text after a DATA line answered 3yz; start is the
- * first octet after the DATA line
- */
-static enum oracle_rule walk_data(struct walk *w, size_t start, enum walk_mode *mode)
+/* walk_data - message text after a DATA line answered 3yz, and the reply to its end */
+static enum oracle_rule walk_data(struct walk *w, const struct oracle_unit *u)
 {
-    size_t at, end, la, proper_at, proper_end;
-    int found = eod_find(w->eod, w->c, w->clen, start - 2, &at, &end);
+    size_t start = u->off, end = u->off + u->len, at = u->eod_at, la, proper_at, proper_end;
+    int found = u->text_ended;
     int has_la;
     struct reply r;
     char cb[32];
 
     /* Look-alikes before the end this walk uses (or before the end of the stream). */
-    has_la = lookalike_at(w->c, w->clen, start - 2, found ? at : w->clen, &la);
+    has_la = oracle_eod_lookalike(w->c, w->clen, start - 2, found ? at : w->clen, &la);
     if (has_la) {
         w->saw_lookalike = 1;
         w->suspect_at = la;
     }
-    if (w->eod != &eod_proper && !w->diverged && found &&
-        (!eod_find(&eod_proper, w->c, w->clen, start - 2, &proper_at, &proper_end) ||
+    if (w->eod != ORACLE_EOD_PROPER && !w->diverged && found &&
+        (!oracle_eod_find(ORACLE_EOD_PROPER, w->c, w->clen, start - 2, &proper_at, &proper_end) ||
          proper_at != at)) {
         w->diverged = 1; /* filled with the reply below */
         w->diverge_at = at;
         memset(&w->diverge_reply, 0, sizeof w->diverge_reply);
     }
+    w->pos = end;
+    w->suspect = has_la;
     if (!found) {
         /* The stream ends inside the message: its end gets no reply. */
-        emit(w, EV_DATA, start, w->clen - start, NULL, ORACLE_OK);
-        w->pos = w->clen;
-        w->suspect = has_la;
+        emit(w, EV_DATA, start, end - start, NULL, ORACLE_OK);
+        oracle_stream_skip(&w->s);
         return ORACLE_OK;
     }
-    w->pos = end;
     w->last_off = start;
     w->last_len = end - start;
-    w->suspect = has_la;
     if (!cursor_next(&w->cur, &r)) {
         emit(w, EV_DATA, start, end - start, NULL, ORACLE_DATA_END);
         return violate(
@@ -636,130 +334,120 @@ static enum oracle_rule walk_data(struct walk *w, size_t start, enum walk_mode *
                        code_desc(&r, cb));
     }
     emit(w, EV_DATA, start, end - start, &r, ORACLE_OK);
-    if (r.code == 221 || r.code == 421)
-        *mode = MODE_OVER;
+    oracle_stream_reply(&w->s, r.code);
     return ORACLE_OK;
 }
 
-/* walk_line - one command line [off, end) in command mode */
-static enum oracle_rule walk_line(struct walk *w, size_t off, size_t end, int *auth_cont,
-                                  enum walk_mode *mode)
+/* walk_line - one command line (or AUTH response line) and its reply */
+static enum oracle_rule walk_line(struct walk *w, const struct oracle_unit *u)
 {
-    const char *line = w->c + off;
-    size_t len = end - off;
-    enum verb verb = V_NONE;
-    enum oracle_fault fault = line_judge(line, len, &verb);
-    enum oracle_class cls = class_of(fault, verb);
-    uint64_t chunk = 0;
-    int is_bdat = verb == V_BDAT && bdat_size(line, len, &chunk);
-    int short_chunk = is_bdat && chunk > w->clen - end;
+    size_t off = u->off, len = u->len;
+    int auth = u->kind == ORACLE_UNIT_AUTH;
+    enum oracle_class cls = u->cls;
     enum oracle_rule rule;
     struct reply r;
     char cb[32];
 
-    w->pos = end;
+    w->pos = off + len;
     w->last_off = off;
     w->last_len = len;
     if (!cursor_next(&w->cur, &r)) {
-        if (short_chunk) {
+        if (u->chunk_short) {
             /* The stream ends inside the chunk: the server may still be waiting for it. */
             emit(w, EV_LINE, off, len, NULL, ORACLE_OK);
-            emit(w, EV_CHUNK, end, w->clen - end, NULL, ORACLE_OK);
-            w->pos = w->clen;
+            oracle_stream_skip(&w->s);
             return ORACLE_OK;
         }
         emit(w, EV_LINE, off, len, NULL, ORACLE_MISSING_REPLY);
         return violate(w, ORACLE_MISSING_REPLY, off, len, NULL, "%s got no reply",
-                       *auth_cont ? "an AUTH response line" : class_name(cls));
+                       auth ? "an AUTH response line" : class_name(cls));
     }
     if (r.status != SMTP_RP_OK) {
         emit(w, EV_LINE, off, len, &r, ORACLE_BAD_REPLY);
         return violate(w, ORACLE_BAD_REPLY, off, len, &r, "%s", smtp_rp_status_name(r.status));
     }
-    rule = *auth_cont ? ORACLE_OK : check_class(cls, r.code);
+    rule = auth ? ORACLE_OK : check_class(cls, r.code);
     emit(w, EV_LINE, off, len, &r, rule);
     if (rule != ORACLE_OK) {
-        return violate(w, rule, off, len, &r, "%s%s%s%s got %s", class_name(cls),
-                       cls == ORACLE_LINE_MALFORMED ? " (" : "",
-                       cls == ORACLE_LINE_MALFORMED ? oracle_fault_name(fault) : "",
-                       cls == ORACLE_LINE_MALFORMED ? ")" : "", code_desc(&r, cb));
+        int bad = cls == ORACLE_LINE_MALFORMED;
+        return violate(w, rule, off, len, &r, "%s%s%s%s got %s", class_name(cls), bad ? " (" : "",
+                       bad ? oracle_fault_name(u->fault) : "", bad ? ")" : "", code_desc(&r, cb));
     }
     /* The line was answered correctly: a violation from now on is not "right after" data. */
     w->suspect = 0;
-
-    if (r.code == 221 || r.code == 421) {
-        *mode = MODE_OVER;
-        return ORACLE_OK;
-    }
-    if (*auth_cont) {
-        *auth_cont = r.code == 334; /* RFC 4954: 334 asks for one more response line */
-        return ORACLE_OK;
-    }
-    if (is_bdat) {
-        size_t n = short_chunk ? w->clen - end : (size_t)chunk;
-        emit(w, EV_CHUNK, end, n, NULL, ORACLE_OK);
-        w->pos = end + n;
-        return ORACLE_OK;
-    }
-    if (verb == V_DATA && r.code / 100 == 3)
-        return walk_data(w, end, mode);
-    if (verb == V_AUTH && r.code == 334)
-        *auth_cont = 1;
-    if (verb == V_STARTTLS && r.code / 100 == 2)
-        *mode = MODE_UNCHECKED; /* RFC 3207: TLS from here on */
+    oracle_stream_reply(&w->s, r.code);
     return ORACLE_OK;
+}
+
+/* walk_quiet - a unit owed no reply: report it to the observer and move on */
+static void walk_quiet(struct walk *w, const struct oracle_unit *u)
+{
+    static const enum event_kind kinds[ORACLE_UNIT_KIND_COUNT] = {[ORACLE_UNIT_CHUNK] = EV_CHUNK,
+                                                                  [ORACLE_UNIT_TAIL] = EV_TAIL,
+                                                                  [ORACLE_UNIT_AFTER] = EV_AFTER,
+                                                                  [ORACLE_UNIT_UNCHECKED] =
+                                                                      EV_UNCHECKED};
+
+    emit(w, kinds[u->kind], u->off, u->len, NULL, ORACLE_OK);
+    w->pos = u->off + u->len;
+    if (u->kind == ORACLE_UNIT_TAIL) {
+        w->last_off = u->off;
+        w->last_len = u->len;
+    }
+    oracle_stream_skip(&w->s);
 }
 
 /* walk_run - pair the whole session under w->eod; ORACLE_OK or the first violation */
 static enum oracle_rule walk_run(struct walk *w)
 {
-    enum walk_mode mode = MODE_COMMAND;
-    int auth_cont = 0;
-    enum oracle_rule rule;
+    enum oracle_rule rule = ORACLE_OK;
     struct reply r;
 
-    rule = walk_greeting(w, &mode);
-    if (rule != ORACLE_OK)
-        return rule;
-    while (w->pos < w->clen) {
-        const char *lf = memchr(w->c + w->pos, '\n', w->clen - w->pos);
-        size_t off = w->pos;
-        size_t end = lf != NULL ? (size_t)(lf - w->c) + 1 : w->clen;
+    for (;;) {
+        const struct oracle_unit *u = oracle_stream_unit(&w->s);
 
-        if (mode == MODE_UNCHECKED) {
-            emit(w, EV_UNCHECKED, off, w->clen - off, NULL, ORACLE_OK);
-            return ORACLE_OK; /* replies from here on are not the oracle's business */
-        }
-        if (lf == NULL) {
-            emit(w, EV_TAIL, off, end - off, NULL, ORACLE_OK);
-            w->pos = end;
-            w->last_off = off;
-            w->last_len = end - off;
+        switch (u->kind) {
+        case ORACLE_UNIT_GREETING:
+            rule = walk_greeting(w);
             break;
+        case ORACLE_UNIT_LINE:
+        case ORACLE_UNIT_AUTH:
+            rule = walk_line(w, u);
+            break;
+        case ORACLE_UNIT_TEXT:
+            rule = walk_data(w, u);
+            break;
+        case ORACLE_UNIT_UNCHECKED:
+            if (u->len > 0)
+                walk_quiet(w, u);
+            return ORACLE_OK; /* replies from here on are not the oracle's business */
+        case ORACLE_UNIT_CHUNK:
+        case ORACLE_UNIT_TAIL:
+        case ORACLE_UNIT_AFTER:
+            walk_quiet(w, u);
+            break;
+        case ORACLE_UNIT_END:
+        case ORACLE_UNIT_KIND_COUNT:
+            if (cursor_next(&w->cur, &r)) {
+                return violate(w, ORACLE_EXTRA_REPLY, w->last_off, w->last_len, &r,
+                               oracle_stream_over(&w->s)
+                                   ? "a reply after the session ended (221 or 421)"
+                                   : "a reply that answers no line");
+            }
+            return ORACLE_OK;
         }
-        if (mode == MODE_OVER) {
-            emit(w, EV_AFTER, off, end - off, NULL, ORACLE_OK);
-            w->pos = end;
-            continue;
-        }
-        rule = walk_line(w, off, end, &auth_cont, &mode);
         if (rule != ORACLE_OK)
             return rule;
     }
-    if (mode != MODE_UNCHECKED && cursor_next(&w->cur, &r)) {
-        return violate(w, ORACLE_EXTRA_REPLY, w->last_off, w->last_len, &r,
-                       mode == MODE_OVER ? "a reply after the session ended (221 or 421)"
-                                         : "a reply that answers no line");
-    }
-    return ORACLE_OK;
 }
 
 static void walk_init(struct walk *w, const char *client, size_t client_len, const char *server,
-                      size_t server_len, const struct eod_rule *eod, struct oracle_verdict *v)
+                      size_t server_len, unsigned eod, struct oracle_verdict *v)
 {
     memset(w, 0, sizeof *w);
     w->c = client;
     w->clen = client_len;
+    oracle_stream_init(&w->s, client, client_len, eod, 0);
     cursor_init(&w->cur, server, server_len);
     w->eod = eod;
     w->v = v;
@@ -776,20 +464,20 @@ enum oracle_rule oracle_check(const char *client, size_t client_len, const char 
     struct walk w, h;
     struct oracle_verdict hv;
     enum oracle_rule rule;
-    size_t k;
+    unsigned k;
 
     if (client == NULL)
         client_len = 0;
     if (server == NULL)
         server_len = 0;
-    walk_init(&w, client, client_len, server, server_len, &eod_proper, v);
+    walk_init(&w, client, client_len, server, server_len, ORACLE_EOD_PROPER, v);
     rule = walk_run(&w);
     if (rule == ORACLE_OK || rule == ORACLE_BAD_REPLY || !w.saw_lookalike)
         return rule;
 
     /* Would the replies fit a server that also ends data at a look-alike? */
-    for (k = 0; k < EOD_HYPOTHESES; k++) {
-        walk_init(&h, client, client_len, server, server_len, &eod_hypotheses[k], &hv);
+    for (k = ORACLE_EOD_PROPER + 1; k < oracle_eod_rules(); k++) {
+        walk_init(&h, client, client_len, server, server_len, k, &hv);
         if (walk_run(&h) != ORACLE_OK || !h.diverged)
             continue;
         memset(v, 0, sizeof *v);
@@ -803,7 +491,7 @@ enum oracle_rule oracle_check(const char *client, size_t client_len, const char 
         snprintf(v->detail, sizeof v->detail,
                  "the replies fit a server that ends message data at %s (client octet %zu), "
                  "not only at CR LF . CR LF",
-                 eod_hypotheses[k].name, h.diverge_at);
+                 oracle_eod_name(k), h.diverge_at);
         return ORACLE_DATA_END;
     }
     return rule;
@@ -927,7 +615,7 @@ void oracle_transcript(FILE *out, const char *client, size_t client_len, const c
     t.out = out;
     t.client = client;
     t.server = server;
-    walk_init(&w, client, client_len, server, server_len, &eod_proper, &wv);
+    walk_init(&w, client, client_len, server, server_len, ORACLE_EOD_PROPER, &wv);
     w.observe = transcript_event;
     w.ctx = &t;
     if (walk_run(&w) != ORACLE_OK) {
@@ -989,7 +677,7 @@ int oracle_line_for_reply(const char *client, size_t client_len, const char *ser
     memset(&l, 0, sizeof l);
     l.want = reply_off;
     walk_init(&w, client, client != NULL ? client_len : 0, server, server != NULL ? server_len : 0,
-              &eod_proper, &v);
+              ORACLE_EOD_PROPER, &v);
     w.observe = locate_event;
     w.ctx = &l;
     (void)walk_run(&w);

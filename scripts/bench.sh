@@ -140,7 +140,10 @@ bench_dir=$SF_ROOT/build-bench
 lf_dir=$(sf_preset_dir libfuzzer)
 afl_dir=$(sf_preset_dir afl)
 seeds_dir=$SF_ROOT/corpus/fuzz_session
-targets="fuzz_line fuzz_session fuzz_reply fuzz_reply_parse fuzz_mutator"
+# The project's fuzz targets: the registry's default and extra groups (the bench build's
+# registry, configured here when it has none).
+sf_use_registry "$bench_dir" default
+targets=$(sf_targets default extra | tr '\n' ' ')
 # the code fuzz_line and fuzz_session test, run alone and unchecked: no target can pass these
 floors="bench_tokenize bench_respond"
 bugs=$(sed -n 's/^ *"\([a-z0-9_]*\)=.*/\1/p' "$SF_ROOT/tests/broken/bugs.cmake")

@@ -19,8 +19,8 @@
 #   coverage.json     llvm-cov-14 export -summary-only (all files)
 #   merged.profdata   the merged profile
 #
-#   TARGET            fuzz targets to run (default: fuzz_line fuzz_session fuzz_reply
-#                     fuzz_reply_parse)
+#   TARGET            fuzz targets to run (default: the "default" group of the target
+#                     registry, build-coverage/smtpfuzz-targets.tsv)
 #   --corpus DIR      also replay DIR/<target>/ (repeatable); the committed seeds always run
 #   --out DIR         where the report goes
 #   --build-dir DIR   coverage build folder (default build-coverage)
@@ -38,7 +38,6 @@ SF_PROG=coverage.sh
 . "$(dirname "$0")/lib.sh"
 root=$SF_ROOT
 
-default_targets="fuzz_line fuzz_session fuzz_reply fuzz_reply_parse"
 corpora=()
 out=""
 build=$root/build-coverage
@@ -58,13 +57,6 @@ while [ $# -gt 0 ]; do
     *) targets="$targets $1"; shift ;;
     esac
 done
-[ -n "${targets# }" ] || targets=$default_targets
-for t in $targets; do
-    case " $default_targets " in
-    *" $t "*) ;;
-    *) sf_die 2 "unknown target '$t' (known: $default_targets)" ;;
-    esac
-done
 for c in "${corpora[@]+"${corpora[@]}"}"; do
     [ -d "$c" ] || sf_die 2 "--corpus $c: no such folder"
 done
@@ -80,6 +72,16 @@ python=/usr/bin/python3
 
 mkdir -p "$build" || sf_die 2 "cannot create $build"
 build=$(cd "$build" && pwd)
+# The targets: the registry's default group unless named (the coverage build's registry).
+sf_configure coverage "$build"
+sf_use_registry "$build"
+[ -n "${targets# }" ] || targets=$(sf_default_targets)
+for t in $targets; do
+    case " $(sf_targets default extra) " in
+    *" $t "*) ;;
+    *) sf_die 2 "unknown target '$t' (known: $(sf_targets default extra | tr '\n' ' '))" ;;
+    esac
+done
 [ -n "$out" ] || out=$build/report
 mkdir -p "$out" || sf_die 2 "cannot create $out"
 out=$(cd "$out" && pwd)
@@ -90,8 +92,7 @@ if [ "$nobuild" -eq 0 ]; then
     for t in $targets; do replays="$replays ${t}_replay"; done
     sf_say "building the coverage preset into ${build#"$root"/}:$replays"
     # shellcheck disable=SC2086
-    if ! (cd "$root" && cmake --preset coverage -B "$build" >"$log" 2>&1 &&
-        cmake --build "$build" --parallel "$(nproc 2>/dev/null || echo 2)" --target $replays \
+    if ! (cmake --build "$build" --parallel "$(nproc 2>/dev/null || echo 2)" --target $replays \
             >>"$log" 2>&1); then
         tail -n 40 "$log" >&2
         rm -f "$log"

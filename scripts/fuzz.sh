@@ -32,13 +32,14 @@ and fuzzes each TARGET in turn, sharing the time budget among them.
   --artifacts DIR  where findings go, one subfolder per target (default: artifacts)
   --build-dir D build folder (default: build-libfuzzer or build-afl, the preset's)
   --no-report   do not write a report for each finding (FILE.report.md, findings.sarif)
+  --list-targets  print the registered targets and their groups, then exit
   -h, --help    this text
 
-Targets (default: the first four):
-  $SF_DEFAULT_TARGETS
-  $SF_EXTRA_TARGETS (the structure-aware mutator itself)
-$(sf_broken_targets | fmt -w 90 | sed 's/^/  /')
-  (the last ones: the deliberately broken responders of tests/broken/ and their control)
+Targets: every one the build registers (build/smtpfuzz-targets.tsv, written by CMake from
+the smtpfuzz_add_fuzzer() calls); --list-targets prints them with their groups. Default:
+the "default" group (fuzz_line fuzz_session fuzz_reply fuzz_reply_parse ...); "extra" holds
+fuzz_mutator (the structure-aware mutator itself), "broken" the deliberately broken
+responders of tests/broken/ and their control, "adapter" targets made with the adapter kit.
 
 Seeds are read from corpus/<target>/ and never written; new inputs go to <work>/<target>/
 (merge them back with scripts/minimize-corpus.sh). Findings are saved in
@@ -59,6 +60,7 @@ artifacts=$SF_ROOT/artifacts
 report=1
 build=""
 targets=""
+list_targets=0
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -75,6 +77,7 @@ while [ $# -gt 0 ]; do
     --artifacts) [ $# -ge 2 ] || sf_die 2 "--artifacts needs a value"; artifacts=$2; shift 2 ;;
     --artifacts=*) artifacts=${1#*=}; shift ;;
     --no-report) report=0; shift ;;
+    --list-targets) list_targets=1; shift ;;
     -h | --help) usage; exit 0 ;;
     --) shift; targets="$targets $*"; break ;;
     -*) sf_die 2 "unknown option '$1' (see --help)" ;;
@@ -94,7 +97,17 @@ case $jobs in
 '' | *[!0-9]*) sf_die 2 "--jobs wants a positive whole number, not '$jobs'" ;;
 esac
 [ "$jobs" -ge 1 ] || sf_die 2 "--jobs must be at least 1"
-[ -n "${targets# }" ] || targets=$SF_DEFAULT_TARGETS
+sf_need_tools "$engine"
+[ -n "$build" ] || build=$(sf_preset_dir "$engine")
+mkdir -p "$build" || sf_die 2 "cannot create $build"
+build=$(cd "$build" && pwd)
+sf_configure "$engine" "$build"
+sf_use_registry "$build"
+if [ "$list_targets" -eq 1 ]; then
+    awk -F '\t' '!/^#/ { printf "%-32s %s\n", $1, $2 }' "$SF_REGISTRY"
+    exit 0
+fi
+[ -n "${targets# }" ] || targets=$(sf_default_targets)
 for t in $targets; do
     sf_need_target "$t"
 done
@@ -107,10 +120,6 @@ ntargets=$(echo $targets | wc -w)
 per=$((seconds / ntargets))
 [ "$per" -ge 1 ] || per=1
 
-sf_need_tools "$engine"
-[ -n "$build" ] || build=$(sf_preset_dir "$engine")
-mkdir -p "$build" || sf_die 2 "cannot create $build"
-build=$(cd "$build" && pwd)
 build_targets=""
 for t in $targets; do
     build_targets="$build_targets $t"
@@ -133,25 +142,25 @@ count_files() {
 
 # run_libfuzzer TARGET - fuzz one target with libFuzzer for $per seconds
 run_libfuzzer() {
-    local t=$1 name bin wc art log pid start now next line cov corpus units rate found flags
-    name=$(sf_corpus_name "$t")
+    local t=$1 seeds bin wc art log pid start now next line cov corpus units rate found flags
+    seeds=$(sf_target_field "$t" corpus)
     bin=$build/fuzz/$t
     [ -x "$bin" ] || sf_die 2 "$bin was not built"
     wc=$work/$t
     art=$artifacts/$t
     mkdir -p "$wc" "$art"
     log=$work/$t.libfuzzer.log
-    mapfile -t flags < <(sf_libfuzzer_flags "$name")
+    mapfile -t flags < <(sf_libfuzzer_flags "$t")
     if [ "$jobs" -gt 1 ]; then
         flags+=("-fork=$jobs")
     fi
-    sf_say "$t: libFuzzer for ${per}s from corpus/$name into ${wc#"$SF_ROOT"/}, log ${log#"$SF_ROOT"/}"
+    sf_say "$t: libFuzzer for ${per}s from ${seeds#"$SF_ROOT"/} into ${wc#"$SF_ROOT"/}, log ${log#"$SF_ROOT"/}"
     sf_sanitizer_env
     start=$(date +%s)
     next=$((start + 5))
     # libFuzzer writes new inputs only into the first folder: the working corpus.
     "$bin" "${flags[@]}" -max_total_time="$per" -print_final_stats=1 \
-        -artifact_prefix="$art/libfuzzer-" "$wc" "$SF_ROOT/corpus/$name" >"$log" 2>&1 &
+        -artifact_prefix="$art/libfuzzer-" "$wc" "$seeds" >"$log" 2>&1 &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
         sleep 1
@@ -191,9 +200,9 @@ afl_stat() {
 
 # run_afl TARGET - fuzz one target with AFL++ for $per seconds
 run_afl() {
-    local t=$1 name bin cmplog wc art out in dict maxlen i pids start now next inst f h d p l line kind
+    local t=$1 seeds bin cmplog wc art out in dict maxlen i pids start now next inst f h d p l line kind
     local found=0 rate=0 edges="" bitmap="" corpus
-    name=$(sf_corpus_name "$t")
+    seeds=$(sf_target_field "$t" corpus)
     bin=$build/fuzz/$t
     cmplog=$build/fuzz/${t}_cmplog
     [ -x "$bin" ] || sf_die 2 "$bin was not built"
@@ -205,28 +214,27 @@ run_afl() {
     rm -rf "$out" "$in"
     mkdir -p "$out" "$in"
     # AFL++ takes one input folder: the seeds plus the working corpus, by hash.
-    for f in "$SF_ROOT/corpus/$name"/* "$wc"/*; do
+    for f in "$seeds"/* "$wc"/*; do
         [ -f "$f" ] && [ -s "$f" ] && cp "$f" "$in/$(sf_hash "$f")"
     done
     [ -n "$(ls -A "$in")" ] || printf 'HELP\r\n' >"$in/default"
     dict=()
-    [ -f "$SF_ROOT/corpus/$name.dict" ] && dict=(-x "$SF_ROOT/corpus/$name.dict")
-    maxlen=$(sf_option "$name" max_len)
+    d=$(sf_target_field "$t" dict)
+    [ -n "$d" ] && [ -f "$d" ] && dict=(-x "$d")
+    maxlen=$(sf_option "$t" max_len)
     [ -n "$maxlen" ] && dict+=(-G "$maxlen")
     sf_afl_env
     # Session targets take raw client streams: AFL++ adds a stage of the structure-aware mutator
     # (libsmtpfuzz_afl_mutator.so, built with them) to its own. Other targets get none, and the
     # setting must not carry over from one target to the next.
     unset AFL_CUSTOM_MUTATOR_LIBRARY
-    case $t in
-    fuzz_session | fuzz_session_*)
+    if [ "$(sf_target_field "$t" mutator)" = 1 ]; then
         if [ -f "$build/fuzz/libsmtpfuzz_afl_mutator.so" ]; then
             export AFL_CUSTOM_MUTATOR_LIBRARY=$build/fuzz/libsmtpfuzz_afl_mutator.so
         else
             sf_say "$t: no $build/fuzz/libsmtpfuzz_afl_mutator.so: AFL++'s own mutations only"
         fi
-        ;;
-    esac
+    fi
     sf_say "$t: AFL++ for ${per}s with $jobs instance(s), state ${out#"$SF_ROOT"/}"
     start=$(date +%s)
     next=$((start + 5))

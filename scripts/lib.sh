@@ -2,19 +2,14 @@
 # lib.sh - shell helpers shared by scripts/fuzz.sh, reproduce.sh and minimize-corpus.sh.
 #
 # Source it after setting SF_PROG (the calling script's name, for messages). It defines
-# functions only, plus SF_ROOT (the source tree) and the lists of known targets; it runs
-# nothing and changes no directory.
+# functions only, plus SF_ROOT (the source tree) and SF_REGISTRY (the target registry in use,
+# set by sf_use_registry); it runs nothing and changes no directory.
 #
 # Exit status convention of every script that uses it: 0 clean, 1 a finding, 2 usage or
 # setup error (bad option, unknown target, missing tool, failed build).
 
 SF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SF_PROG=${SF_PROG:-smtpfuzz}
-
-# The project's own fuzz targets, in the order the scripts run them by default.
-SF_DEFAULT_TARGETS="fuzz_line fuzz_session fuzz_reply fuzz_reply_parse"
-# Known but not run by default: the mutator's own target fuzzes our tool, not an SMTP parser.
-SF_EXTRA_TARGETS="fuzz_mutator"
 
 # sf_say - a progress or information line on stderr
 sf_say() {
@@ -29,18 +24,68 @@ sf_die() {
     exit "$status"
 }
 
-# sf_broken_targets - the fuzz_session_mini control and every fuzz_session_broken_<bug>
-sf_broken_targets() {
-    local file=$SF_ROOT/tests/broken/bugs.cmake
-    [ -f "$file" ] || return 0
-    echo fuzz_session_mini
-    sed -n 's/^ *"\([a-z0-9_]*\)=.*/fuzz_session_broken_\1/p' "$file"
+# The target registry: build/smtpfuzz-targets.tsv, which CMake writes from the
+# smtpfuzz_add_fuzzer() calls (fuzz/SmtpfuzzFuzzer.cmake), one row per target:
+#   name group corpus dict options replay engine mutator
+# Scripts read targets, seeds, dictionaries and options from it (sf_use_registry first), so a
+# target added to the build, or made with the adapter kit, is known everywhere at once.
+SF_REGISTRY=""
+
+# sf_configure PRESET DIR - configure PRESET into DIR (cheap when done before; picks up targets
+# added since)
+sf_configure() {
+    local preset=$1 dir=$2 log
+    log=$(mktemp)
+    if ! (cd "$SF_ROOT" && cmake --preset "$preset" -B "$dir") >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        sf_die 2 "cmake --preset $preset -B ${dir#"$SF_ROOT"/} failed"
+    fi
+    rm -f "$log"
+}
+
+# sf_use_registry DIR [PRESET] - use DIR's registry; configure PRESET into DIR when it has none
+sf_use_registry() {
+    local dir=$1 preset=${2:-}
+    if [ ! -f "$dir/smtpfuzz-targets.tsv" ] && [ -n "$preset" ]; then
+        sf_configure "$preset" "$dir"
+    fi
+    [ -f "$dir/smtpfuzz-targets.tsv" ] ||
+        sf_die 2 "no target registry in ${dir#"$SF_ROOT"/} (is it a configured smtpfuzz build?)"
+    SF_REGISTRY=$dir/smtpfuzz-targets.tsv
+}
+
+# sf_targets GROUP... - the names of the registered targets of those groups, in build order
+# (groups: default, extra, broken, bench, adapter; "all": every group but bench)
+sf_targets() {
+    local want=" $* "
+    [ "$want" = " all " ] && want=" default extra broken adapter "
+    awk -F '\t' -v want="$want" '!/^#/ && index(want, " " $2 " ") { print $1 }' "$SF_REGISTRY"
+}
+
+# sf_default_targets - what the scripts run when given no target, on one line
+sf_default_targets() {
+    # shellcheck disable=SC2046 # a word list, joined on purpose
+    echo $(sf_targets default)
 }
 
 # sf_all_targets - every target the scripts can build and run, on one line
 sf_all_targets() {
-    # shellcheck disable=SC2046,SC2086 # word lists, joined on purpose
-    echo $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS $(sf_broken_targets)
+    # shellcheck disable=SC2046 # a word list, joined on purpose
+    echo $(sf_targets all)
+}
+
+# sf_target_field NAME FIELD - one column of NAME's row (group, corpus, dict, options, replay,
+# engine, mutator); "-" stands for none and prints nothing
+sf_target_field() {
+    local col
+    case $2 in
+    group) col=2 ;; corpus) col=3 ;; dict) col=4 ;; options) col=5 ;; replay) col=6 ;;
+    engine) col=7 ;; mutator) col=8 ;;
+    *) sf_die 2 "sf_target_field: unknown field '$2'" ;;
+    esac
+    awk -F '\t' -v name="$1" -v col="$col" \
+        '!/^#/ && $1 == name { if ($col != "-") print $col; exit }' "$SF_REGISTRY"
 }
 
 # sf_known_target NAME - true when NAME is one of sf_all_targets
@@ -55,14 +100,6 @@ sf_known_target() {
 # sf_need_target NAME - exit 2 with the list of known targets unless NAME is one
 sf_need_target() {
     sf_known_target "$1" || sf_die 2 "unknown target '$1' (known: $(sf_all_targets))"
-}
-
-# sf_corpus_name TARGET - the corpus, dict and options name: broken builds share fuzz_session's
-sf_corpus_name() {
-    case $1 in
-    fuzz_session_*) echo fuzz_session ;;
-    *) echo "$1" ;;
-    esac
 }
 
 # sf_preset_dir PRESET - the build folder of a configure preset (CMakePresets.json)
@@ -99,18 +136,14 @@ sf_need_tools() {
         sf_die 2 "apt-get install$pkgs failed"
 }
 
-# sf_build PRESET DIR TARGET... - configure PRESET into DIR (when needed) and build TARGETs
+# sf_build PRESET DIR TARGET... - configure PRESET into DIR and build TARGETs
 sf_build() {
     local preset=$1 dir=$2
     shift 2
     local log
-    log=$(mktemp)
     # Configuring again is cheap and picks up fuzz targets added since the last run.
-    if ! (cd "$SF_ROOT" && cmake --preset "$preset" -B "$dir") >"$log" 2>&1; then
-        cat "$log" >&2
-        rm -f "$log"
-        sf_die 2 "cmake --preset $preset -B ${dir#"$SF_ROOT"/} failed"
-    fi
+    sf_configure "$preset" "$dir"
+    log=$(mktemp)
     sf_say "building $* (${dir#"$SF_ROOT"/})"
     if ! cmake --build "$dir" --parallel "$(sf_ncpu)" --target "$@" >"$log" 2>&1; then
         tail -n 40 "$log" >&2
@@ -125,10 +158,11 @@ sf_ncpu() {
     nproc 2>/dev/null || echo 2
 }
 
-# sf_option CORPUS_NAME KEY - a value of the [libfuzzer] section of corpus/<name>.options
+# sf_option TARGET KEY - a value of the [libfuzzer] section of TARGET's options file
 sf_option() {
-    local file=$SF_ROOT/corpus/$1.options
-    [ -f "$file" ] || return 0
+    local file
+    file=$(sf_target_field "$1" options)
+    [ -n "$file" ] && [ -f "$file" ] || return 0
     awk -v key="$2" '
         /^[ \t]*\[/ { in_lf = ($0 ~ /^[ \t]*\[libfuzzer\]/); next }
         in_lf && $0 ~ "^[ \t]*" key "[ \t]*=" {
@@ -136,10 +170,13 @@ sf_option() {
         }' "$file"
 }
 
-# sf_libfuzzer_flags CORPUS_NAME - libFuzzer flags from corpus/<name>.options and the dict
+# sf_libfuzzer_flags TARGET - libFuzzer flags from TARGET's options file, and its dictionary
+# (a dict named in the options file is beside it)
 sf_libfuzzer_flags() {
-    local name=$1 file=$SF_ROOT/corpus/$1.options key value
-    if [ -f "$file" ]; then
+    local file dict key value
+    file=$(sf_target_field "$1" options)
+    dict=$(sf_target_field "$1" dict)
+    if [ -n "$file" ] && [ -f "$file" ]; then
         awk '
             /^[ \t]*\[/ { in_lf = ($0 ~ /^[ \t]*\[libfuzzer\]/); next }
             in_lf && /^[ \t]*[a-z_]+[ \t]*=/ {
@@ -148,14 +185,14 @@ sf_libfuzzer_flags() {
                 print key, value
             }' "$file" | while read -r key value; do
             if [ "$key" = dict ]; then
-                printf -- '-dict=%s\n' "$SF_ROOT/corpus/$value"
+                printf -- '-dict=%s\n' "$(dirname "$file")/$value"
             else
                 printf -- '-%s=%s\n' "$key" "$value"
             fi
         done
     fi
-    if [ -z "$(sf_option "$name" dict)" ] && [ -f "$SF_ROOT/corpus/$name.dict" ]; then
-        printf -- '-dict=%s\n' "$SF_ROOT/corpus/$name.dict"
+    if [ -z "$(sf_option "$1" dict)" ] && [ -n "$dict" ] && [ -f "$dict" ]; then
+        printf -- '-dict=%s\n' "$dict"
     fi
 }
 

@@ -30,7 +30,7 @@ Seeds already in corpus/ are never removed or renamed.
   --build-dir D  build folder (default: build-libfuzzer or build-afl, the preset's)
   -h, --help   this text
 
-Targets (default: $SF_DEFAULT_TARGETS).
+Targets: any the build registers whose seeds are its own (default: the "default" group).
 Exit status: 0 done, 2 usage or setup error.
 EOF
 }
@@ -56,23 +56,25 @@ case $engine in
 libfuzzer | afl) ;;
 *) sf_die 2 "unknown engine '$engine': use libfuzzer or afl" ;;
 esac
-[ -n "${targets# }" ] || targets=$SF_DEFAULT_TARGETS
-for t in $targets; do
-    case $t in
-    fuzz_session_*) sf_die 2 "'$t' shares corpus/fuzz_session: merge with target fuzz_session" ;;
-    esac
-    sf_known_target "$t" || sf_die 2 "unknown target '$t' (known: $SF_DEFAULT_TARGETS $SF_EXTRA_TARGETS)"
-done
-
 sf_need_tools "$engine"
 [ -n "$build" ] || build=$(sf_preset_dir "$engine")
 mkdir -p "$build" || sf_die 2 "cannot create $build"
 build=$(cd "$build" && pwd)
+sf_configure "$engine" "$build"
+sf_use_registry "$build"
+[ -n "${targets# }" ] || targets=$(sf_default_targets)
+for t in $targets; do
+    sf_need_target "$t"
+    seeds=$(sf_target_field "$t" corpus)
+    [ "$(basename "$seeds")" = "$t" ] ||
+        sf_die 2 "'$t' shares ${seeds#"$SF_ROOT"/}: merge with the target that owns it"
+done
+
 # shellcheck disable=SC2086
 sf_build "$engine" "$build" $targets
 
 for t in $targets; do
-    seeds=$SF_ROOT/corpus/$t
+    seeds=$(sf_target_field "$t" corpus)
     wc=$work/$t
     if [ ! -d "$wc" ] || [ -z "$(ls -A "$wc" 2>/dev/null)" ]; then
         sf_say "$t: nothing in ${wc#"$SF_ROOT"/} to merge"

@@ -13,7 +13,7 @@
 #                   LIB_FUZZING_ENGINE=-fsanitize=fuzzer
 #        afl        CC=afl-clang-fast CXX=afl-clang-fast++, CFLAGS with the sanitizer (no
 #                   fuzzer-no-link), LIB_FUZZING_ENGINE=/usr/lib/afl/libAFLDriver.a
-#   3. checks $OUT: a binary for every fuzz/fuzz_*.c core (so build.sh's target list cannot
+#   3. checks $OUT: a binary for every fuzz/fuzz_*.c core (so no target can miss the registry
 #      fall behind), and <t>_seed_corpus.zip, <t>.dict, <t>.options where corpus/ has them;
 #   4. runs each binary over its unzipped seed corpus (libFuzzer: -runs=0 over the folder;
 #      AFL++'s driver: the files as arguments), then fuzzes it for N seconds (default 3) with its
@@ -181,7 +181,7 @@ compile() {
 check_out() {
     local out=$top/$1/out t
     for t in $targets; do
-        [ -x "$out/$t" ] || fail "$1: \$OUT/$t missing (add it to build.sh's TARGETS)"
+        [ -x "$out/$t" ] || fail "$1: \$OUT/$t missing (register it with smtpfuzz_add_fuzzer)"
         if [ -d "$root/corpus/$t" ]; then
             [ -s "$out/${t}_seed_corpus.zip" ] || fail "$1: \$OUT/${t}_seed_corpus.zip missing"
         fi

@@ -94,6 +94,14 @@ libfuzzer | afl | check) ;;
 *) sf_die 2 "unknown engine '$engine': use libfuzzer, afl or check" ;;
 esac
 
+# Targets come from the build's registry (libFuzzer build folder; configured when it has none).
+if [ "$engine" != check ]; then
+    mkdir -p "$build" || sf_die 2 "cannot create $build"
+    build=$(cd "$build" && pwd)
+    [ "$nobuild" -eq 1 ] || sf_need_tools libfuzzer
+    sf_use_registry "$build" libfuzzer
+fi
+
 # The target, from the path when not given (check findings have none of ours).
 if [ -z "$target" ] && [ "$engine" != check ]; then
     d=$(dirname "$file")
@@ -126,16 +134,11 @@ trap 'rm -rf "$tmp"' EXIT
 status_run=0
 
 if [ "$engine" != check ]; then
-    mkdir -p "$build" || sf_die 2 "cannot create $build"
-    build=$(cd "$build" && pwd)
     bin=$build/fuzz/$target
     replay=$build/fuzz/${target}_replay
     if [ "$nobuild" -eq 0 ]; then
-        sf_need_tools libfuzzer
-        extra=""
-        [ "$target" = fuzz_session ] && extra=smtpfuzz
-        # shellcheck disable=SC2086
-        sf_build libfuzzer "$build" "$target" "${target}_replay" $extra
+        # smtpfuzz too: its sanitizer-report reads the run's crash report.
+        sf_build libfuzzer "$build" "$target" "${target}_replay" smtpfuzz
     fi
     [ -x "$bin" ] || sf_die 2 "$bin is missing (build the libfuzzer preset, or drop --no-build)"
 
@@ -143,11 +146,18 @@ if [ "$engine" != check ]; then
     # and the symbolized stack. Bounded: libFuzzer's own -timeout, then a hard stop.
     sf_sanitizer_env
     export ASAN_OPTIONS="symbolize=1:detect_leaks=1:abort_on_error=0:handle_abort=1"
-    name=$(sf_corpus_name "$target")
-    mapfile -t flags < <(sf_libfuzzer_flags "$name" | grep -v -E '^-(max_len|dict)=')
+    mapfile -t flags < <(sf_libfuzzer_flags "$target" | grep -v -E '^-(max_len|dict)=')
     (cd "$tmp" && timeout -k 5 120 "$bin" "${flags[@]}" -timeout=25 -rss_limit_mb=2560 -runs=1 \
         "$input") >"$tmp/run.log" 2>&1
     status_run=$?
+    # What the crash report says, read by the code check uses (smtpfuzz sanitizer-report),
+    # not by a second parser here.
+    cli=""
+    for c in "$build/smtpfuzz" "$SF_ROOT/build/smtpfuzz"; do
+        [ -x "$c" ] && { cli=$c; break; }
+    done
+    [ -n "$cli" ] || sf_die 2 "no smtpfuzz program in ${build#"$SF_ROOT"/} or build/ to read the crash report (drop --no-build)"
+    "$cli" sanitizer-report "$tmp/run.log" >"$tmp/sanitizer.txt"
 
     # The transcript: the replay build's when it prints one, else "smtpfuzz replay" for the
     # reference responder (the only target it runs in process).
@@ -201,6 +211,18 @@ log = open(os.path.join(tmp, "run.log"), "rb").read().decode("utf-8", "replace")
 transcript = open(os.path.join(tmp, "transcript.txt"), "rb").read().decode("utf-8", "replace")
 src_file = os.path.join(tmp, "transcript.src")
 transcript_src = open(src_file).read().strip() if os.path.exists(src_file) else ""
+# What smtpfuzz sanitizer-report read from the run (tool, type, key, summary, place, frames).
+sani, sani_frames = {}, []
+sani_file = os.path.join(tmp, "sanitizer.txt")
+if os.path.exists(sani_file):
+    for l in open(sani_file, encoding="utf-8", errors="replace").read().splitlines():
+        name, _, value = l.partition(": ")
+        if name == "frame":
+            parts = value.split(" ", 2)
+            if len(parts) >= 2:
+                sani_frames.append((parts[1], parts[2] if len(parts) > 2 else ""))
+        elif name:
+            sani[name] = value
 
 # Oracle rules: ids and texts from the one X-macro list (fuzz/oracle.h).
 rules_text = {}
@@ -236,38 +258,19 @@ else:
             rule, kind, summary = m.group(1) + "-contract", "harness", m.group(2)
             detail = [x for x in lines[i + 1:i + 6] if x.startswith("  ")]
             break
-    if rule is None:
-        m = re.search(r"ERROR: (AddressSanitizer|LeakSanitizer|MemorySanitizer|ThreadSanitizer): ([A-Za-z-]+)", log)
-        if m:
-            kind = m.group(1)
-            rule = {"detected": "memory-leak", "ABRT": "abort"}.get(m.group(2), m.group(2))
-            if m.group(1) == "LeakSanitizer":
-                rule = "memory-leak"
-        elif re.search(r"runtime error:", log):
-            kind, rule = "UndefinedBehaviorSanitizer", "undefined-behavior"
-        elif "ERROR: libFuzzer: timeout" in log or "ALARM: working on the last Unit" in log:
-            kind, rule = "libFuzzer", "timeout"
-        elif "out-of-memory" in log:
-            kind, rule = "libFuzzer", "out-of-memory"
-        elif "deadly signal" in log or status not in (0,):
-            kind, rule = "libFuzzer", "deadly-signal" if "deadly signal" in log else "crash"
-        m = re.search(r"^SUMMARY: .*$", log, re.M)
-        summary = re.sub(r" \(BuildId: [0-9a-f]+\)", "", m.group(0)) if m else ""
-        m = re.search(r"^.*runtime error: .*$", log, re.M)
-        if m:
-            detail = [m.group(0)]
+    if rule is None and sani.get("type"):
+        kind, rule = sani.get("tool", "crash"), sani["type"]
+        summary = sani.get("summary", "")
+        if sani.get("place"):
+            detail = [l for l in lines if "runtime error:" in l][:1]
+    elif rule is None and status not in (0,):
+        kind, rule = "libFuzzer", "crash"
 reproduced = engine == "check" or status != 0
 if not reproduced:
     rule, kind = None, ""
 
-# ---- the stack: symbolized frames, addresses and PIDs dropped so reports compare ----
-frames = []
-for l in lines:
-    m = re.match(r"\s*#(\d+) 0x[0-9a-f]+ in (\S+) (.*)$", l)
-    if m:
-        if m.group(1) == "0" and frames:
-            break  # only the first stack (ASan may print allocation stacks after it)
-        frames.append((m.group(2), re.sub(r" \(BuildId: [0-9a-f]+\)", "", m.group(3))))
+# ---- the stack: symbolized frames, as smtpfuzz sanitizer-report read them ----
+frames = [tuple(f) for f in sani_frames]
 stack_text = "\n".join("#%d %s %s" % (i, f, where) for i, (f, where) in enumerate(frames))
 skip_fn = re.compile(r"^(abort|raise|__|fuzzer::|oracle_fail|oracle_report|[a-z_]*_fail$|_start|main$)")
 proj = []

@@ -73,6 +73,11 @@ done
 [ -f "$file" ] || sf_die 2 "no such file: $file"
 file=$(cd "$(dirname "$file")" && pwd)/$(basename "$file")
 
+# Targets come from the build's registry (configured when it has none).
+build=$(mkdir -p "$build" && cd "$build" && pwd)
+[ "$nobuild" -eq 1 ] || sf_need_tools libfuzzer
+sf_use_registry "$build" libfuzzer
+
 # The target is the folder under artifacts/, corpus/ or work-corpus/ (or any fuzz_* folder).
 if [ -z "$target" ]; then
     d=$(dirname "$file")
@@ -87,13 +92,12 @@ if [ -z "$target" ]; then
     [ -n "$target" ] || sf_die 2 "cannot tell the target from the path $file: name it (see --help)"
 fi
 sf_need_target "$target"
-name=$(sf_corpus_name "$target")
-build=$(mkdir -p "$build" && cd "$build" && pwd)
+# The seed folder's name tells which inputs the target takes (fuzz_session: client streams).
+name=$(basename "$(sf_target_field "$target" corpus)")
 bin=$build/fuzz/$target
 replay=$build/fuzz/${target}_replay
 
 if [ "$nobuild" -eq 0 ]; then
-    sf_need_tools libfuzzer
     extra=""
     [ "$target" = fuzz_session ] && extra=smtpfuzz # its "replay" prints the transcript
     # shellcheck disable=SC2086
@@ -102,8 +106,8 @@ fi
 [ -x "$bin" ] || sf_die 2 "$bin is missing (build the libfuzzer preset, or drop --no-build)"
 
 sf_sanitizer_env
-# Options from corpus/<name>.options, except those that would stop a long input from running.
-mapfile -t flags < <(sf_libfuzzer_flags "$name" | grep -v -E '^-(max_len|dict)=')
+# Options from the target's options file, except those that would stop a long input running.
+mapfile -t flags < <(sf_libfuzzer_flags "$target" | grep -v -E '^-(max_len|dict)=')
 
 # run_input FILE - replay once; prints everything, returns the fuzzer's status
 run_input() {

@@ -12,12 +12,12 @@
  * stops at the first line that does not fit, so a huge text costs at most
  * the caller's capacity in work.
  *
- * The generator asks the reply parser's own rule (smtp_rp_enh_prefix) what
- * a reader would take for an enhanced code, so the two halves of the reply
- * grammar cannot drift apart.
+ * The generator asks the wire grammar's rule (smtp_wire_enh_prefix), the
+ * same one the reply parser lifts enhanced codes with, what a reader would
+ * take for an enhanced code, so the two halves of the reply grammar cannot
+ * drift apart without either calling the other.
  */
 #include "smtp_reply.h"
-#include "smtp_reply_parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +39,6 @@ static _Noreturn void reply_panic(const char *fn, const char *what)
 /* Text octets of a line without an enhanced code: "250-" + 506 + CR LF = 512 (RFC 5321 4.5.3.1.5).
  */
 #define REPLY_TEXT_MAX (SMTP_REPLY_LINE_MAX - REPLY_CODE_LEN - REPLY_SEP_LEN - REPLY_CRLF_LEN)
-
-/* Byte classes as explicit ranges (STYLE rule 8): <ctype.h> depends on the locale. */
-static int is_digit(unsigned char b)
-{
-    return b >= '0' && b <= '9';
-}
 
 /*
  * What each text octet becomes in a reply, one table per origin:
@@ -70,44 +64,6 @@ static const unsigned char text_map_client[256] = {TEXT_MAP256_(0)};
 #undef TEXT_MAP16_
 #undef TEXT_MAP4_
 #undef TEXT_MAP_
-
-int smtp_reply_code_valid(unsigned code)
-{
-    /* RFC 5321 4.2: %x32-35 %x30-35 %x30-39. */
-    return code >= 200 && code <= 559 && (code / 10) % 10 <= 5;
-}
-
-/* digit_run - length of the 1..3 digits at p[0..len), 0 when there are none or more than 3 */
-static size_t digit_run(const char *p, size_t len)
-{
-    size_t n = 0;
-
-    while (n < len && is_digit((unsigned char)p[n])) {
-        if (++n > 3)
-            return 0;
-    }
-    return n;
-}
-
-int smtp_reply_enh_valid(const char *ptr, size_t len)
-{
-    size_t pos, n;
-
-    REPLY_REQUIRE(__func__, ptr != NULL || len == 0);
-    /* RFC 3463 section 2: class "." subject "." detail; class is 2, 4 or 5. */
-    if (len < 5 || (ptr[0] != '2' && ptr[0] != '4' && ptr[0] != '5') || ptr[1] != '.')
-        return 0;
-    pos = 2;
-    n = digit_run(ptr + pos, len - pos);
-    if (n == 0)
-        return 0;
-    pos += n;
-    if (pos >= len || ptr[pos] != '.')
-        return 0;
-    pos++;
-    n = digit_run(ptr + pos, len - pos);
-    return n > 0 && pos + n == len;
-}
 
 /* Where the reader stands in the caller's text segments. */
 struct text_cursor {
@@ -242,11 +198,11 @@ enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, cha
                                     spec->text[i].origin == SMTP_TEXT_CLIENT);
     }
 
-    if (!smtp_reply_code_valid(spec->code))
+    if (!smtp_wire_code_valid(spec->code))
         return SMTP_REPLY_BAD_CODE;
     if (spec->enh != NULL)
         enh_len = enh_length(spec->enh); /* "" means none: the parser reports "no enh" that way */
-    if (enh_len > 0 && (enh_len > SMTP_ENH_MAX || !smtp_reply_enh_valid(spec->enh, enh_len) ||
+    if (enh_len > 0 && (enh_len > SMTP_ENH_MAX || !smtp_wire_enh_valid(spec->enh, enh_len) ||
                         spec->enh[0] != (char)('0' + spec->code / 100)))
         return SMTP_REPLY_BAD_ENH;
     width = REPLY_TEXT_MAX - (enh_len > 0 ? enh_len + 1 : 0);
@@ -267,7 +223,7 @@ enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, cha
             (void)put_line(out + used, spec->code, spec->enh, enh_len, line, t, 0);
         } else {
             /* Would a reader lift an enhanced code from the text of every line? */
-            size_t p = smtp_rp_enh_prefix(line, t);
+            size_t p = smtp_wire_enh_prefix(line, t);
             if (fit == 0) {
                 memcpy(first_enh, line, p);
                 first_len = p;

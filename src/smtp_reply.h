@@ -49,9 +49,9 @@
 
 #include <stddef.h>
 
-#define SMTP_REPLY_LINE_MAX 512 /* octets of a reply line, CR LF included (RFC 5321 4.5.3.1.5) */
-#define SMTP_REPLY_MAX 8192     /* a comfortable buffer for any reply this project sends */
-#define SMTP_ENH_MAX 11         /* "5.999.999" plus room: longest enhanced code */
+#include "smtp_wire.h"
+
+#define SMTP_REPLY_MAX 8192 /* a comfortable buffer for any reply this project sends */
 
 #define SMTP_REPLY_STATUS_LIST(X)                                                                  \
     X(SMTP_REPLY_OK, "reply formatted")                                                            \
@@ -90,7 +90,7 @@ struct smtp_reply_spec {
  * On SMTP_REPLY_OK or SMTP_REPLY_TRUNCATED, out holds a well-formed reply
  * of *out_len octets that the reply parser accepts. On any other status
  * *out_len is 0 and out is untouched. Checks, in this order:
- *   SMTP_REPLY_BAD_CODE  code fails smtp_reply_code_valid();
+ *   SMTP_REPLY_BAD_CODE  code fails smtp_wire_code_valid();
  *   SMTP_REPLY_BAD_ENH   enh is not valid, or its class digit is not the
  *                        code's first digit (so 3yz replies take no enh);
  *   SMTP_REPLY_NO_ROOM   not even the first line fits in cap;
@@ -103,15 +103,6 @@ struct smtp_reply_spec {
  */
 enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, char *out, size_t cap,
                                          size_t *out_len);
-
-/* smtp_reply_code_valid - true when code matches %x32-35 %x30-35 %x30-39 */
-int smtp_reply_code_valid(unsigned code);
-
-/*
- * smtp_reply_enh_valid - true when (ptr, len) is exactly class "." 1*3DIGIT "." 1*3DIGIT with
- * class 2, 4 or 5 (RFC 3463 section 2; leading zeros allowed as the grammar allows them)
- */
-int smtp_reply_enh_valid(const char *ptr, size_t len);
 
 /* smtp_reply_status_name - a short English description of a generator status, never NULL */
 const char *smtp_reply_status_name(enum smtp_reply_status status);

@@ -46,26 +46,13 @@ static unsigned code_at(const char *p, size_t len)
         !is_digit((unsigned char)p[2]))
         return 0;
     code = (unsigned)(p[0] - '0') * 100 + (unsigned)(p[1] - '0') * 10 + (unsigned)(p[2] - '0');
-    return smtp_reply_code_valid(code) ? code : 0;
+    return smtp_wire_code_valid(code) ? code : 0;
 }
 
 void smtp_rp_reset(struct smtp_rp *rp)
 {
     RP_REQUIRE(__func__, rp != NULL);
     memset(rp, 0, sizeof(*rp));
-}
-
-size_t smtp_rp_enh_prefix(const char *text, size_t len)
-{
-    size_t q = 0;
-
-    RP_REQUIRE(__func__, text != NULL || len == 0);
-    while (q < len && q <= SMTP_ENH_MAX && text[q] != ' ')
-        q++;
-    if (q > SMTP_ENH_MAX || !smtp_reply_enh_valid(text, q))
-        return 0;
-    /* The whole text, or the code, SP and at least one more octet (RFC 2034 section 4). */
-    return q == len || q + 1 < len ? q : 0;
 }
 
 /* rp_judge - fill *line from the held octets of a line of octets octets (terminator included) */
@@ -169,13 +156,14 @@ enum smtp_rp_result smtp_rp_feed(struct smtp_rp *rp, const char *buf, size_t len
     rp->kept = 0; /* buf keeps its octets, so line->text stays valid until the next call */
 
     if (rp->nlines == 0) {
-        size_t p = line->status == SMTP_RP_OK ? smtp_rp_enh_prefix(line->text, line->text_len) : 0;
+        size_t p =
+            line->status == SMTP_RP_OK ? smtp_wire_enh_prefix(line->text, line->text_len) : 0;
         rp->code = line->code;
         memcpy(rp->enh, line->text, p);
         rp->enh_len = p;
         rp->enh_uniform = p > 0;
     } else if (line->status == SMTP_RP_OK) {
-        size_t p = smtp_rp_enh_prefix(line->text, line->text_len);
+        size_t p = smtp_wire_enh_prefix(line->text, line->text_len);
         if (line->code != rp->code)
             line->status = SMTP_RP_CODE_CHANGED;
         else if (p != rp->enh_len || memcmp(line->text, rp->enh, p) != 0)

@@ -47,7 +47,7 @@
  *   INCOMPLETE    from smtp_rp_finish() only.
  *
  * Enhanced code lifting: a reply's enh is set only when every line's text
- * begins with the same smtp_rp_enh_prefix() (byte for byte). To get the
+ * begins with the same smtp_wire_enh_prefix() (byte for byte). To get the
  * text after it, skip the prefix and then one SP if any text follows; this
  * is exactly what the generator puts back, so parse -> format round-trips.
  *
@@ -60,7 +60,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "smtp_reply.h"
+#include "smtp_wire.h"
 
 /* X(name, text): what is wrong with a reply line or reply; first match in this order wins. */
 #define SMTP_RP_STATUS_LIST(X)                                                                     \
@@ -145,16 +145,6 @@ enum smtp_rp_result smtp_rp_feed(struct smtp_rp *rp, const char *buf, size_t len
  * else 0. The parser is reset either way.
  */
 int smtp_rp_finish(struct smtp_rp *rp, struct smtp_rp_reply *reply);
-
-/*
- * smtp_rp_enh_prefix - octets of the enhanced status code that begins text
- * (RFC 2034: "class.subject.detail" then SP and more text, or the whole
- * text), or 0 when text does not begin with one
- *
- * "2.0.0 " (SP and nothing after it) has no prefix: the generator can only
- * write "2.0.0" or "2.0.0 text", so lifting it would break the round trip.
- */
-size_t smtp_rp_enh_prefix(const char *text, size_t len);
 
 /* smtp_rp_status_name - a short English description of a parser status, never NULL */
 const char *smtp_rp_status_name(enum smtp_rp_status status);

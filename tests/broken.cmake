@@ -15,8 +15,6 @@
 # The libFuzzer tests need that build: the broken_build_libfuzzer fixture configures and
 # builds the libfuzzer preset in SMTPFUZZ_LIBFUZZER_DIR first (incremental when it is there).
 option(SMTPFUZZ_BROKEN_TESTS "Fuzz the deliberately broken responders under ctest" ON)
-set(SMTPFUZZ_LIBFUZZER_DIR "${PROJECT_SOURCE_DIR}/build-libfuzzer" CACHE PATH
-    "libFuzzer build folder the broken-responder tests build and use (preset libfuzzer)")
 set(SMTPFUZZ_BROKEN_SECONDS 30 CACHE STRING
     "Upper bound, in seconds, of each broken-responder fuzz run (each stops at its finding)")
 set(SMTPFUZZ_CLEAN_SECONDS 20 CACHE STRING

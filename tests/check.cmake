@@ -22,16 +22,6 @@ set(SMTPFUZZ_CHECK_SERVER_SECONDS 10 CACHE STRING "Seconds each check run agains
 set(smtpfuzz_exe $<TARGET_FILE:smtpfuzz>)
 set(smtpfuzz_corpus ${PROJECT_SOURCE_DIR}/corpus/fuzz_session)
 
-# The unit tests of the runner and the mutator need the check library.
-foreach(t test_smtp_mutator test_ext_run)
-  if(TARGET ${t})
-    target_link_libraries(${t} PRIVATE smtpfuzz_check)
-  endif()
-endforeach()
-if(TARGET test_ext_run)
-  set_tests_properties(test_ext_run PROPERTIES ENVIRONMENT "SMTPFUZZ_EXE=$<TARGET_FILE:smtpfuzz>")
-endif()
-
 # smtpfuzz_check_test(NAME RC CMD [driver -D settings...]) - one run through run_check.cmake.
 function(smtpfuzz_check_test name rc cmd)
   set(defs "")

@@ -12,13 +12,13 @@ else()
 endif()
 
 if(SMTPFUZZ_CPPCHECK)
-  # The library and the fuzz glue must be clean; --error-exitcode makes any finding fail.
+  # Every layer must be clean; --error-exitcode makes any finding fail.
   add_test(NAME lint_cppcheck
     COMMAND ${SMTPFUZZ_CPPCHECK} --quiet --error-exitcode=1 --std=c11 --language=c
             --enable=warning,performance,portability --inline-suppr
             --suppress=missingIncludeSystem
-            -I ${PROJECT_SOURCE_DIR}/src -I ${PROJECT_SOURCE_DIR}/fuzz
-            ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/fuzz)
+            -I ${PROJECT_SOURCE_DIR}/src -I ${PROJECT_SOURCE_DIR}/fuzz -I ${PROJECT_SOURCE_DIR}/cli
+            ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/fuzz ${PROJECT_SOURCE_DIR}/cli)
 else()
   add_test(NAME lint_cppcheck COMMAND ${CMAKE_COMMAND} -E false)
 endif()

@@ -2,6 +2,7 @@
 file(GLOB_RECURSE files
   ${SOURCE_DIR}/src/*.c ${SOURCE_DIR}/src/*.h
   ${SOURCE_DIR}/fuzz/*.c ${SOURCE_DIR}/fuzz/*.h
+  ${SOURCE_DIR}/cli/*.c ${SOURCE_DIR}/cli/*.h
   ${SOURCE_DIR}/tests/*.c ${SOURCE_DIR}/tests/*.h)
 set(bad "")
 foreach(f ${files})

@@ -6,8 +6,6 @@
 #                              3-to-1 split, determinism, bounds, SMTPFUZZ_NO_CUSTOM_MUTATOR
 #   mutator_afl_dlopen         this build's libsmtpfuzz_afl_mutator.so through dlopen(), as
 #                              afl-fuzz loads it: the three afl_custom_* symbols, 1..max_size
-#   fuzz_replay_fuzz_mutator   fuzz_mutator_replay over corpus/fuzz_mutator/ and the shared
-#                              regressions (fuzz_replay.cmake lists its targets by name)
 #   mutator_broken_<bug>       fuzz_mutator over corpus/fuzz_mutator/ with a deliberately broken
 #                              mutator (tests/mutator/broken_mutator.c) reports the rule the bug
 #                              breaks: bound, determinism, kind-id, an ASan overflow (ASan builds);
@@ -21,16 +19,15 @@
 #   mutator_afl_loaded         that library uninstrumented, through the dlopen test, then loaded
 #                              by afl-fuzz for 5 seconds of fuzz_session: its stage must add
 #                              queue entries
-# The scalar and SIMD tokenizer paths are held equal by test_smtp_line_simd (a test_*.c, so
-# tests/CMakeLists.txt already runs it).
-find_program(SMTPFUZZ_BASH bash)
+# The scalar and SIMD tokenizer paths are held equal by test_smtp_line_simd; fuzz_mutator's
+# corpus replays in fuzz_replay_fuzz_mutator (registered with the target, fuzz/CMakeLists.txt).
 set(smtpfuzz_mutator_dir ${CMAKE_CURRENT_SOURCE_DIR}/mutator)
 
-if(TARGET smtpfuzz_check)
+if(TARGET fuzz_mutator_replay)
   add_executable(test_mutator_hooks ${smtpfuzz_mutator_dir}/test_mutator_hooks.c
                                     ${PROJECT_SOURCE_DIR}/fuzz/mutator_libfuzzer.c)
   target_include_directories(test_mutator_hooks PRIVATE ${CMOCKA_INCLUDE_DIR})
-  target_link_libraries(test_mutator_hooks PRIVATE smtpfuzz_check ${CMOCKA_LIBRARY})
+  target_link_libraries(test_mutator_hooks PRIVATE smtpfuzz_fuzzing ${CMOCKA_LIBRARY})
   add_test(NAME mutator_libfuzzer_hooks COMMAND test_mutator_hooks)
   set_tests_properties(mutator_libfuzzer_hooks PROPERTIES LABELS mutator TIMEOUT 120)
 endif()
@@ -42,14 +39,6 @@ if(TARGET smtpfuzz_afl_mutator)
   add_test(NAME mutator_afl_dlopen
            COMMAND test_afl_mutator_so $<TARGET_FILE:smtpfuzz_afl_mutator>)
   set_tests_properties(mutator_afl_dlopen PROPERTIES LABELS mutator TIMEOUT 120)
-endif()
-
-# Like fuzz_replay.cmake's tests, unless that file has learnt to list this target itself.
-if(TARGET fuzz_mutator_replay AND NOT TEST fuzz_replay_fuzz_mutator)
-  add_test(NAME fuzz_replay_fuzz_mutator
-           COMMAND ${CMAKE_COMMAND} -DREPLAY=$<TARGET_FILE:fuzz_mutator_replay>
-                   "-DDIRS=${PROJECT_SOURCE_DIR}/corpus/fuzz_mutator|${PROJECT_SOURCE_DIR}/tests/regressions/fuzz_mutator|${PROJECT_SOURCE_DIR}/tests/regressions"
-                   -P ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_replay.cmake)
 endif()
 
 if(NOT SMTPFUZZ_BASH)
@@ -73,7 +62,7 @@ set(smtpfuzz_broken_mutators
   "kind_id=fuzz_mutator: kind-id: ")
 include(${CMAKE_CURRENT_SOURCE_DIR}/broken_replays.cmake)
 smtpfuzz_broken_replays(TARGET fuzz_mutator TEST mutator
-  CORPUS ${PROJECT_SOURCE_DIR}/corpus/fuzz_mutator LABEL mutator
+  CORPUS ${PROJECT_SOURCE_DIR}/corpus/fuzz_mutator LABEL mutator LIBRARIES smtpfuzz_oracle
   SOURCES ${smtpfuzz_mutator_dir}/broken_mutator.c $<TARGET_OBJECTS:smtpfuzz_mutator_renamed>
   ROWS ${smtpfuzz_broken_mutators} ASAN_ROWS "writes_past=heap-buffer-overflow")
 
@@ -90,8 +79,6 @@ endif()
 find_program(SMTPFUZZ_AFL_FUZZ afl-fuzz)
 find_program(SMTPFUZZ_AFL_CLANG_FAST afl-clang-fast)
 if(SMTPFUZZ_AFL_FUZZ AND SMTPFUZZ_AFL_CLANG_FAST)
-  set(SMTPFUZZ_AFL_DIR "${PROJECT_SOURCE_DIR}/build-afl" CACHE PATH
-      "AFL++ build folder the mutator tests build and use (preset afl)")
   add_test(NAME mutator_afl_build
            COMMAND ${SMTPFUZZ_BASH} ${smtpfuzz_mutator_check} afl-build ${SMTPFUZZ_AFL_DIR})
   set_tests_properties(mutator_afl_build PROPERTIES

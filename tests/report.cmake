@@ -127,9 +127,6 @@ if(NOT SMTPFUZZ_CLANG_14 OR NOT SMTPFUZZ_BASH)
   message(STATUS "report test skipped: it needs clang-14 (libFuzzer) and bash")
   return()
 endif()
-if(NOT DEFINED SMTPFUZZ_LIBFUZZER_DIR)
-  set(SMTPFUZZ_LIBFUZZER_DIR "${PROJECT_SOURCE_DIR}/build-libfuzzer")
-endif()
 add_test(NAME report_broken_help_case
   COMMAND ${CMAKE_COMMAND} -DROOT=${PROJECT_SOURCE_DIR} -DWORK=${CMAKE_BINARY_DIR}/report-work
           -DBUILD=${SMTPFUZZ_LIBFUZZER_DIR} -P ${CMAKE_CURRENT_LIST_FILE})

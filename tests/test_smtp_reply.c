@@ -560,8 +560,8 @@ static void test_code_valid_exhaustive(void **state)
     for (code = 0; code < 1200; code++) {
         unsigned d1 = code / 100, d2 = code / 10 % 10;
         int want = code < 1000 && d1 >= 2 && d1 <= 5 && d2 <= 5;
-        if (smtp_reply_code_valid(code) != want)
-            fail_msg("code %u: got %d, want %d", code, smtp_reply_code_valid(code), want);
+        if (smtp_wire_code_valid(code) != want)
+            fail_msg("code %u: got %d, want %d", code, smtp_wire_code_valid(code), want);
     }
 }
 
@@ -583,11 +583,11 @@ static void test_enh_valid_table(void **state)
 
     (void)state;
     for (k = 0; k < sizeof(enh_cases) / sizeof(enh_cases[0]); k++) {
-        int got = smtp_reply_enh_valid(enh_cases[k].in, strlen(enh_cases[k].in));
+        int got = smtp_wire_enh_valid(enh_cases[k].in, strlen(enh_cases[k].in));
         if (got != enh_cases[k].want)
             fail_msg("enh \"%s\": got %d, want %d", enh_cases[k].in, got, enh_cases[k].want);
     }
-    assert_false(smtp_reply_enh_valid(NULL, 0));
+    assert_false(smtp_wire_enh_valid(NULL, 0));
 }
 
 /* Every status has its own name, from the one X-macro list. */

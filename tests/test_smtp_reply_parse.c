@@ -333,12 +333,12 @@ static void test_enh_prefix(void **state)
 
     (void)state;
     for (k = 0; k < sizeof(prefix_cases) / sizeof(prefix_cases[0]); k++) {
-        size_t got = smtp_rp_enh_prefix(prefix_cases[k].in, strlen(prefix_cases[k].in));
+        size_t got = smtp_wire_enh_prefix(prefix_cases[k].in, strlen(prefix_cases[k].in));
         if (got != prefix_cases[k].want)
             fail_msg("prefix of \"%s\": got %zu, want %zu", prefix_cases[k].in, got,
                      prefix_cases[k].want);
     }
-    assert_int_equal(smtp_rp_enh_prefix(NULL, 0), 0);
+    assert_int_equal(smtp_wire_enh_prefix(NULL, 0), 0);
 }
 
 /* A stream that ends on a guard page: the parser must not read past (ptr, len). */

@@ -66,15 +66,15 @@ esac
 dir=$2 target=$3 seconds=$4 seed=$5 work=$6 pattern=${7:-}
 bin=$dir/fuzz/$target
 [ -x "$bin" ] || sf_die 2 "$bin is missing: the build fixture did not run or failed"
-name=$(sf_corpus_name "$target")
+sf_use_registry "$dir"
 rm -rf "$work"
 mkdir -p "$work/corpus" "$work/artifacts"
-mapfile -t flags < <(sf_libfuzzer_flags "$name")
+mapfile -t flags < <(sf_libfuzzer_flags "$target")
 sf_sanitizer_env
 
 start=$(date +%s%N)
 "$bin" "${flags[@]}" -seed="$seed" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$work/artifacts/" "$work/corpus" "$SF_ROOT/corpus/$name" >"$work/fuzz.log" 2>&1
+    -artifact_prefix="$work/artifacts/" "$work/corpus" "$(sf_target_field "$target" corpus)" >"$work/fuzz.log" 2>&1
 status=$?
 end=$(date +%s%N)
 ms=$(((end - start) / 1000000))

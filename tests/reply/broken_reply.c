@@ -47,7 +47,7 @@ enum smtp_reply_status smtp_reply_format(const struct smtp_reply_spec *spec, cha
 #endif
 
 #ifdef BROKEN_ACCEPTS_CODE
-    if (spec != NULL && !smtp_reply_code_valid(spec->code)) {
+    if (spec != NULL && !smtp_wire_code_valid(spec->code)) {
         struct smtp_reply_spec as_250 = *spec;
         as_250.code = 250;
         as_250.enh = NULL; /* so a class-5 enh cannot refuse it after all */

@@ -29,6 +29,8 @@ static const struct cli_command cli_commands[] = {
     {"serve", cli_serve_main, "the reference responder as a TCP server on an IPv4 address"},
     {"check", cli_check_main, "fuzz another SMTP server (--exec or --connect) against the oracle"},
     {"replay", cli_replay_main, "replay saved inputs with the oracle's verdict"},
+    {"sanitizer-report", cli_sanitizer_main,
+     "read a crash log: sanitizer or libFuzzer report, key and stack"},
 };
 
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
@@ -51,10 +53,11 @@ static int main_help(void)
     for (i = 0; i < CLI_NCOMMANDS && len < sizeof text; i++) {
         const struct cli_command *c = &cli_commands[i];
 
-        len += (size_t)snprintf(text + len, sizeof text - len, "  %-9s %s%s\n", c->name, c->summary,
-                                c->run != NULL ? ""
-                                               : "\n            (comes with the fuzzing "
-                                                 "work; not in this build yet)");
+        len +=
+            (size_t)snprintf(text + len, sizeof text - len, "  %-16s %s%s\n", c->name, c->summary,
+                             c->run != NULL ? ""
+                                            : "\n            (comes with the fuzzing "
+                                              "work; not in this build yet)");
     }
     if (len < sizeof text)
         snprintf(text + len, sizeof text - len,

@@ -1,6 +1,7 @@
 /*
  * ext_run - run one SMTP session against an external target and capture
- * everything it did (SPEC section 7: "smtpfuzz check" and "replay").
+ * everything it did (docs/contract.md "Checking other servers": "smtpfuzz
+ * check" and "replay").
  *
  * What it does: given the whole client byte stream of one session, starts
  * the target (--exec: "/bin/sh -c COMMAND" in its own process group, with
@@ -8,15 +9,18 @@
  * loopback address), waits for the greeting, sends the stream and collects
  * the reply stream, then ends the session and reports an outcome:
  *
- *   lock-step  sends one command line, waits for its whole reply (read with
- *              smtp_rp_feed), then the next. A tiny session model follows
- *              the server: a DATA line answered 3yz is followed by message
- *              text up to CR LF . CR LF, sent at once, then one reply; a
- *              valid "BDAT <1-9 digits> [LAST]" line is sent with its chunk
- *              octets, then one reply. An unterminated tail gets no reply.
- *              221 or 421 ends the session (nothing more is sent).
+ *   lock-step  sends one unit of the client stream, waits for its whole
+ *              reply (read with smtp_rp_feed), then the next. The units
+ *              and the replies they are owed come from the oracle's own
+ *              walk (fuzz/oracle_stream.h), moved on by each reply as it
+ *              arrives: a command line; the message text after a DATA
+ *              answered 3yz, up to CR LF . CR LF, sent at once, then one
+ *              reply; a BDAT line with its chunk octets, then one reply (a
+ *              BDAT answered 500 or 502 was not recognised: its octets are
+ *              command lines to that server). An unterminated tail gets no
+ *              reply. 221 or 421 ends the session (nothing more is sent).
  *   pipelined  sends everything after the greeting, half-closes, reads all
- *              (the same model counts replies to know when all are in).
+ *              (the same walk counts replies to know when all are in).
  *
  * In lock-step mode, when a reply does not come within a quarter of the
  * reply timeout, the rest of the stream and the FIN are sent at once
@@ -30,6 +34,10 @@
  * After the last expected reply the runner drains: it reads until end of
  * stream or until the drain time passes (replies that come then are kept,
  * so the oracle sees extra replies).
+ *
+ * Where it lives: ext_target.c (targets, options, names), ext_process.c
+ * (the child or the connection), ext_session.c (the loop), with the pure
+ * readers proc_rss.c (memory) and sanitizer_report.c (crash reports).
  *
  * Outcomes (enum ext_outcome): OK (the session ran; a peer that closed
  * early is OK too, the oracle judges the replies), CRASH (the child was
@@ -111,7 +119,7 @@ struct ext_options {
 };
 
 #define EXT_STDERR_TAIL 4096 /* last octets of the child's stderr kept */
-#define EXT_REPORT_MAX 2048  /* octets of a sanitizer report kept, from its first line */
+#define EXT_REPORT_MAX 2048  /* octets of a sanitizer report kept (SANITIZER_REPORT_MAX) */
 #define EXT_DETAIL_MAX 160
 
 /* What one session did. replies points into the caller's buffer. */

@@ -32,4 +32,7 @@ int cli_check_main(int argc, char **argv);
 /* cli_replay_main - replay saved inputs through a target and print the oracle's verdict */
 int cli_replay_main(int argc, char **argv);
 
+/* cli_sanitizer_main - read a crash log and print what it says (tool, type, key, frames) */
+int cli_sanitizer_main(int argc, char **argv);
+
 #endif

@@ -1,0 +1,57 @@
+/*
+ * oracle_line - the oracle's own reading of one client line: is it well
+ * framed, which verb, is it a BDAT with a chunk size (docs/contract.md
+ * "Lines" and "Verbs").
+ *
+ * What it does: classifies a line the plain way, one question per pass,
+ * with its own verb list and its own UTF-8 decoder. It shares no code
+ * with the library's tokenizer (src/smtp_line.c) or verb table
+ * (src/smtp_verb.c): a judge that reused them would agree with their bugs.
+ * oracle.h declares the public entry points (oracle_classify,
+ * oracle_line_fault, oracle_line_judge); this header adds what the rest
+ * of the judge needs: the verb itself and the BDAT size.
+ *
+ * What it never does: allocate, keep state, or read outside (line, len).
+ */
+#ifndef ORACLE_LINE_H
+#define ORACLE_LINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oracle.h"
+
+/* The recognised verbs (docs/contract.md "Verbs"); deliberately not src/smtp_verb.h's list. */
+/* clang-format 14 reflows this macro differently on each run: keep it as written. */
+/* clang-format off */
+#define ORACLE_VERB_LIST(X) \
+    X(HELO) X(EHLO) X(MAIL) X(RCPT) X(DATA) X(BDAT) X(RSET) \
+    X(VRFY) X(EXPN) X(HELP) X(NOOP) X(QUIT) X(STARTTLS) X(AUTH)
+/* clang-format on */
+
+#define ORACLE_VERB_ENUM_(name) ORACLE_V_##name,
+enum oracle_verb { ORACLE_V_NONE = -1, ORACLE_VERB_LIST(ORACLE_VERB_ENUM_) ORACLE_V_COUNT };
+#undef ORACLE_VERB_ENUM_
+
+#define ORACLE_BDAT_DIGITS_MAX 9 /* "BDAT <1-9 digits>": the sizes every reading agrees on */
+
+/*
+ * oracle_line_verb - why one line (terminator included) is malformed, or
+ * ORACLE_FAULT_NONE; *verb is its recognised verb when well framed, else
+ * ORACLE_V_NONE
+ */
+enum oracle_fault oracle_line_verb(const char *line, size_t len, enum oracle_verb *verb);
+
+/* oracle_class_of - the class a line's fault and verb add up to */
+enum oracle_class oracle_class_of(enum oracle_fault fault, enum oracle_verb verb);
+
+/*
+ * oracle_bdat_size - for a well-framed line, 1 and the chunk size when it
+ * is exactly "BDAT" SP 1*9DIGIT [SP "LAST"] CR LF (any case), else 0
+ */
+int oracle_bdat_size(const char *line, size_t len, uint64_t *size);
+
+/* oracle_same_word - (p, n) spells word (upper case, n octets long) in any ASCII case */
+int oracle_same_word(const char *p, size_t n, const char *word);
+
+#endif

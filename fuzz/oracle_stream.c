@@ -1,0 +1,320 @@
+/*
+ * oracle_stream - the walk over a client stream (contract in
+ * oracle_stream.h).
+ *
+ * Design: the walk holds where the next unit begins and the few facts the
+ * replies so far have settled (greeted, over, unchecked, an AUTH response
+ * or message text or a chunk comes next); the current unit is computed
+ * from those whenever the walk moves, so a caller only ever reads it.
+ */
+#include "oracle_stream.h"
+
+#include <string.h>
+
+#include "oracle_line.h"
+
+#define UNIT_ID_(name, id) [name] = id,
+static const char *const unit_ids[ORACLE_UNIT_KIND_COUNT] = {ORACLE_UNIT_LIST(UNIT_ID_)};
+#undef UNIT_ID_
+
+const char *oracle_unit_id(enum oracle_unit_kind kind)
+{
+    return (unsigned)kind < ORACLE_UNIT_KIND_COUNT ? unit_ids[kind] : "invalid-unit";
+}
+
+/* ------------------------------------------------------------------ */
+/* End of data and its look-alikes                                      */
+
+/*
+ * The proper end (CR LF . CR LF) and the hypotheses rule 5 tries: each is
+ * a set of sequences that would end the data for a server with that bug,
+ * besides the proper one. The search for every sequence starts at the CR
+ * LF of the DATA line itself, so it counts as the first CR LF.
+ */
+#define EOD_PROPER "\r\n.\r\n"
+#define EOD_SEQS_MAX 5
+
+struct eod_rule {
+    const char *name;
+    const char *seq[EOD_SEQS_MAX]; /* NULL-terminated when shorter */
+};
+
+static const struct eod_rule eod_rules[] = {
+    {"CR LF . CR LF", {EOD_PROPER, NULL}}, /* ORACLE_EOD_PROPER */
+    {"LF . LF", {EOD_PROPER, "\n.\n", NULL}},
+    {"LF . CR LF", {EOD_PROPER, "\n.\r\n", NULL}},
+    {"LF . LF or LF . CR LF (LF-framed lines, CR stripped)",
+     {EOD_PROPER, "\n.\n", "\n.\r\n", NULL}},
+    {"CR LF . LF", {EOD_PROPER, "\r\n.\n", NULL}},
+    {"CR . CR", {EOD_PROPER, "\r.\r", NULL}},
+    {"CR . CR LF", {EOD_PROPER, "\r.\r\n", NULL}},
+    {"CR LF . CR", {"\r\n.\r", NULL}},
+    {"CR or LF . CR or LF (CR and LF both end lines)",
+     {EOD_PROPER, "\r.\r", "\r.\n", "\n.\r", "\n.\n"}},
+};
+#define EOD_RULES ((unsigned)(sizeof eod_rules / sizeof eod_rules[0]))
+
+unsigned oracle_eod_rules(void)
+{
+    return EOD_RULES;
+}
+
+const char *oracle_eod_name(unsigned k)
+{
+    return k < EOD_RULES ? eod_rules[k].name : "invalid end-of-data rule";
+}
+
+int oracle_eod_find(unsigned k, const char *c, size_t len, size_t from, size_t *at, size_t *end)
+{
+    const struct eod_rule *rule = &eod_rules[k < EOD_RULES ? k : ORACLE_EOD_PROPER];
+    size_t p, q;
+
+    for (p = from; p < len; p++) {
+        for (q = 0; q < EOD_SEQS_MAX && rule->seq[q] != NULL; q++) {
+            size_t n;
+            if (c[p] != rule->seq[q][0])
+                continue; /* the first octet rules out nearly every place, cheaply */
+            n = strlen(rule->seq[q]);
+            if (n <= len - p && memcmp(c + p, rule->seq[q], n) == 0) {
+                *at = p;
+                *end = p + n;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+int oracle_eod_lookalike(const char *c, size_t len, size_t from, size_t until, size_t *at)
+{
+    size_t p, q;
+    unsigned h;
+
+    for (p = from; p < until; p++) {
+        for (h = ORACLE_EOD_PROPER + 1; h < EOD_RULES; h++) {
+            for (q = 0; q < EOD_SEQS_MAX && eod_rules[h].seq[q] != NULL; q++) {
+                const char *s = eod_rules[h].seq[q];
+                size_t n;
+                if (c[p] != s[0])
+                    continue; /* the first octet rules out nearly every place, cheaply */
+                n = strlen(s);
+                if (n <= len - p && memcmp(c + p, s, n) == 0 && strcmp(s, EOD_PROPER) != 0) {
+                    *at = p;
+                    return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The walk                                                             */
+
+/* unit_line - the command line (or AUTH response) at s->pos, ending at end */
+static void unit_line(struct oracle_stream *s, size_t end)
+{
+    struct oracle_unit *u = &s->unit;
+    enum oracle_verb verb = ORACLE_V_NONE;
+    uint64_t chunk = 0;
+
+    u->kind = s->auth ? ORACLE_UNIT_AUTH : ORACLE_UNIT_LINE;
+    u->len = end - s->pos;
+    u->owed = 1;
+    u->fault = oracle_line_verb(s->c + s->pos, u->len, &verb);
+    u->cls = oracle_class_of(u->fault, verb);
+    if (!s->auth && verb == ORACLE_V_BDAT && oracle_bdat_size(s->c + s->pos, u->len, &chunk)) {
+        size_t room = s->len - end;
+        u->chunk = 1;
+        u->chunk_len = chunk < room ? (size_t)chunk : room;
+        u->chunk_short = chunk > room;
+    }
+}
+
+/* unit_text - message text from s->pos through its end of data, or to the end of the stream */
+static void unit_text(struct oracle_stream *s)
+{
+    struct oracle_unit *u = &s->unit;
+    size_t at, end;
+
+    u->kind = ORACLE_UNIT_TEXT;
+    /* The DATA line's own CR LF is the first CR LF of the end of data. */
+    if (oracle_eod_find(s->eod, s->c, s->len, s->pos - 2, &at, &end)) {
+        u->len = end - s->pos;
+        u->owed = 1;
+        u->text_ended = 1;
+        u->eod_at = at;
+    } else {
+        u->len = s->len - s->pos;
+    }
+}
+
+/* compute - the unit at s->pos, from what the replies so far settled */
+static void compute(struct oracle_stream *s)
+{
+    struct oracle_unit *u = &s->unit;
+    const char *lf;
+
+    memset(u, 0, sizeof *u);
+    u->off = s->pos;
+    if (!s->greeted) {
+        u->kind = ORACLE_UNIT_GREETING;
+        u->owed = 1;
+        return;
+    }
+    if (s->chunk_next) {
+        /* A chunk is a unit even when empty (BDAT 0) or cut short by the end of the stream. */
+        u->kind = ORACLE_UNIT_CHUNK;
+        u->len = s->chunk_len;
+        return;
+    }
+    if (s->unchecked) {
+        u->kind = ORACLE_UNIT_UNCHECKED;
+        u->len = s->len - s->pos;
+        return;
+    }
+    if (s->pos >= s->len) {
+        u->kind = ORACLE_UNIT_END;
+        return;
+    }
+    if (s->text_next) {
+        unit_text(s);
+        return;
+    }
+    lf = memchr(s->c + s->pos, '\n', s->len - s->pos);
+    if (lf == NULL) {
+        u->kind = ORACLE_UNIT_TAIL;
+        u->len = s->len - s->pos;
+        return;
+    }
+    if (s->over) {
+        u->kind = ORACLE_UNIT_AFTER;
+        u->len = (size_t)(lf - s->c) + 1 - s->pos;
+        return;
+    }
+    unit_line(s, (size_t)(lf - s->c) + 1);
+}
+
+void oracle_stream_init(struct oracle_stream *s, const char *client, size_t len, unsigned eod,
+                        unsigned flags)
+{
+    memset(s, 0, sizeof *s);
+    s->c = client != NULL ? client : "";
+    s->len = client != NULL ? len : 0;
+    s->eod = eod < EOD_RULES ? eod : ORACLE_EOD_PROPER;
+    s->flags = flags;
+    compute(s);
+}
+
+const struct oracle_unit *oracle_stream_unit(const struct oracle_stream *s)
+{
+    return &s->unit;
+}
+
+int oracle_stream_over(const struct oracle_stream *s)
+{
+    return s->over;
+}
+
+/* closes - a reply that ends the session (RFC 5321 3.8, 4.1.1.10) */
+static int closes(unsigned code)
+{
+    return code == 221 || code == 421;
+}
+
+/* chunk_follows - the chunk a BDAT line announced is the next unit */
+static void chunk_follows(struct oracle_stream *s, const struct oracle_unit *u)
+{
+    s->chunk_next = 1;
+    s->chunk_len = u->chunk_len;
+}
+
+/* after_line - a command line's reply: what it makes of the octets that follow */
+static void after_line(struct oracle_stream *s, const struct oracle_unit *u, unsigned code)
+{
+    enum oracle_verb verb = ORACLE_V_NONE;
+
+    if (u->kind == ORACLE_UNIT_AUTH) {
+        s->auth = code == 334; /* RFC 4954: 334 asks for one more response line */
+        return;
+    }
+    if (u->chunk) {
+        /* A server that did not recognise BDAT reads its octets as command lines. */
+        if (!((s->flags & ORACLE_STREAM_BDAT_500_NO_CHUNK) && (code == 500 || code == 502)))
+            chunk_follows(s, u);
+        return;
+    }
+    (void)oracle_line_verb(s->c + u->off, u->len, &verb);
+    if (verb == ORACLE_V_DATA && code / 100 == 3)
+        s->text_next = 1;
+    else if (verb == ORACLE_V_AUTH && code == 334)
+        s->auth = 1;
+    else if (verb == ORACLE_V_STARTTLS && code / 100 == 2)
+        s->unchecked = 1; /* RFC 3207: TLS from here on */
+}
+
+void oracle_stream_reply(struct oracle_stream *s, unsigned code)
+{
+    struct oracle_unit u = s->unit;
+
+    switch (u.kind) {
+    case ORACLE_UNIT_GREETING:
+        s->greeted = 1;
+        /* RFC 5321 3.1/3.8: 421 closes at once; after 554 the server only waits for QUIT. */
+        s->over = code == 421;
+        s->unchecked = code == 554;
+        break;
+    case ORACLE_UNIT_LINE:
+    case ORACLE_UNIT_AUTH:
+        s->pos = u.off + u.len;
+        if (closes(code))
+            s->over = 1, s->auth = 0;
+        else
+            after_line(s, &u, code);
+        break;
+    case ORACLE_UNIT_TEXT:
+        s->pos = u.off + u.len;
+        s->text_next = 0;
+        s->over = closes(code);
+        break;
+    default:
+        oracle_stream_skip(s); /* nothing was owed: a reply changes nothing */
+        return;
+    }
+    compute(s);
+}
+
+void oracle_stream_skip(struct oracle_stream *s)
+{
+    struct oracle_unit u = s->unit;
+
+    switch (u.kind) {
+    case ORACLE_UNIT_GREETING:
+        s->greeted = 1;
+        break;
+    case ORACLE_UNIT_LINE:
+        /* Unanswered: the octets a BDAT line announced follow it all the same. */
+        s->pos = u.off + u.len;
+        if (u.chunk)
+            chunk_follows(s, &u);
+        break;
+    case ORACLE_UNIT_CHUNK:
+        s->chunk_next = 0;
+        s->pos = u.off + u.len;
+        break;
+    case ORACLE_UNIT_TEXT:
+        s->text_next = 0;
+        s->pos = u.off + u.len;
+        break;
+    case ORACLE_UNIT_AUTH:
+    case ORACLE_UNIT_TAIL:
+    case ORACLE_UNIT_AFTER:
+    case ORACLE_UNIT_UNCHECKED:
+        s->pos = u.off + u.len;
+        break;
+    case ORACLE_UNIT_END:
+    case ORACLE_UNIT_KIND_COUNT:
+        return;
+    }
+    compute(s);
+}

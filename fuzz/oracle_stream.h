@@ -1,0 +1,154 @@
+/*
+ * oracle_stream - the walk over a client byte stream: where each command
+ * line, message text and BDAT chunk begins and ends, and which of them
+ * are owed a reply (docs/contract.md "Session" and "How replies are
+ * paired").
+ *
+ * What it does: cuts the client stream into units, one at a time, and
+ * moves on when told the reply the current unit got. The replies decide
+ * what comes next, exactly where the protocol lets them:
+ *
+ *   greeting   the first unit: no client octets, owed the server's first
+ *              reply. 421 ends the session; after 554 the server only
+ *              waits for QUIT (RFC 5321 3.1), so the rest is unchecked.
+ *   line       every LF-ended line in command mode, owed one reply. A
+ *              line "BDAT" SP 1*9DIGIT [SP "LAST"] carries a chunk: the
+ *              unit says how many octets follow the line (chunk_len), and
+ *              a runner sends them with it, before the reply comes.
+ *   chunk      after such a BDAT line's reply, its octets (owed nothing:
+ *              the reply went with the line), whatever the reply was,
+ *              unless the reply closed the session, or the walk was told
+ *              (ORACLE_STREAM_BDAT_500_NO_CHUNK) that a server which did
+ *              not recognise BDAT (500, 502) reads the octets as lines.
+ *   text       after a DATA line answered 3yz: message text through the
+ *              first end of data (CR LF . CR LF, the DATA line's own CR LF
+ *              counting as the first CR LF; or, for a hypothesis, one of
+ *              its look-alikes), owed one reply; none when the stream ends
+ *              inside the text.
+ *   auth       after an AUTH line (or an AUTH response) answered 334: the
+ *              next line, owed one reply of any code (RFC 4954).
+ *   tail       bytes after the last LF: owed nothing.
+ *   after      a line after 221 or 421 ended the session: owed nothing.
+ *   unchecked  everything after STARTTLS answered 2yz (RFC 3207) or a 554
+ *              greeting: not plain SMTP the walk can pair; owed nothing.
+ *   end        nothing left.
+ *
+ * The same walk serves the oracle, which replays a finished session, and
+ * the external runner, which drives a live server and needs to know, as
+ * replies arrive, what to send next and how many replies are still owed;
+ * so both pair lines and replies by the same rules.
+ *
+ * End of data and its look-alikes: rule 0 (ORACLE_EOD_PROPER) is the only
+ * end the contract allows; the others are hypotheses the oracle tries
+ * when the replies do not fit (a server with the SMTP smuggling bug ends
+ * data at LF . LF, CR . CR, ...).
+ *
+ * What it never does: allocate, keep global state, read outside the
+ * client stream, or look at reply text (only the code counts).
+ */
+#ifndef ORACLE_STREAM_H
+#define ORACLE_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oracle.h"
+
+/* X(name, id): the kinds of unit a client stream is cut into. */
+#define ORACLE_UNIT_LIST(X)                                                                        \
+    X(ORACLE_UNIT_GREETING, "greeting")                                                            \
+    X(ORACLE_UNIT_LINE, "line")                                                                    \
+    X(ORACLE_UNIT_AUTH, "auth-response")                                                           \
+    X(ORACLE_UNIT_TEXT, "message-text")                                                            \
+    X(ORACLE_UNIT_CHUNK, "chunk")                                                                  \
+    X(ORACLE_UNIT_TAIL, "tail")                                                                    \
+    X(ORACLE_UNIT_AFTER, "after-close")                                                            \
+    X(ORACLE_UNIT_UNCHECKED, "unchecked")                                                          \
+    X(ORACLE_UNIT_END, "end")
+
+#define ORACLE_UNIT_ENUM_(name, id) name,
+enum oracle_unit_kind { ORACLE_UNIT_LIST(ORACLE_UNIT_ENUM_) ORACLE_UNIT_KIND_COUNT };
+#undef ORACLE_UNIT_ENUM_
+
+/* Walk options (bits). */
+enum oracle_stream_flag {
+    /* a BDAT answered 500 or 502 was not recognised: its chunk octets are command lines */
+    ORACLE_STREAM_BDAT_500_NO_CHUNK = 1u << 0
+};
+
+#define ORACLE_EOD_PROPER 0u /* CR LF . CR LF: the only end of data the contract allows */
+
+/* One unit of the client stream. */
+struct oracle_unit {
+    enum oracle_unit_kind kind;
+    size_t off, len; /* its client octets (a line: LF included; text: end of data included) */
+    int owed;        /* 1 when exactly one reply is owed for it, else 0 */
+    /* LINE and AUTH */
+    enum oracle_fault fault; /* why the line is malformed, or ORACLE_FAULT_NONE */
+    enum oracle_class cls;   /* the class rule 1 judges its reply by (AUTH: not judged) */
+    int chunk;               /* LINE: a BDAT line whose chunk follows it (RFC 3030) */
+    size_t chunk_len;        /* LINE: the chunk octets the stream holds right after the line */
+    int chunk_short;         /* LINE: the stream ends before the chunk does */
+    /* TEXT */
+    int text_ended; /* an end of data was found (else the stream ends inside the text) */
+    size_t eod_at;  /* where that end-of-data sequence begins */
+};
+
+/* Private state: set up by oracle_stream_init; read it only through the functions below. */
+struct oracle_stream {
+    const char *c;
+    size_t len;
+    unsigned eod;     /* the end-of-data rule (ORACLE_EOD_PROPER or a hypothesis) */
+    unsigned flags;   /* enum oracle_stream_flag bits */
+    int greeted;      /* the greeting's reply was given */
+    int over;         /* 221 or 421 ended the session */
+    int unchecked;    /* the rest is not paired */
+    int auth;         /* the next line is an AUTH response */
+    int text_next;    /* the next unit is message text */
+    int chunk_next;   /* the next unit is the chunk of the line before */
+    size_t chunk_len; /* its octets */
+    size_t pos;       /* where the next unit begins */
+    struct oracle_unit unit;
+};
+
+/* oracle_stream_init - walk client[0..len) under end-of-data rule eod with flags */
+void oracle_stream_init(struct oracle_stream *s, const char *client, size_t len, unsigned eod,
+                        unsigned flags);
+
+/* oracle_stream_unit - the current unit (valid until the next call that moves the walk) */
+const struct oracle_unit *oracle_stream_unit(const struct oracle_stream *s);
+
+/*
+ * oracle_stream_reply - the current unit (owed a reply) got one with this code (0 when
+ * unreadable): move to the unit the reply makes next
+ */
+void oracle_stream_reply(struct oracle_stream *s, unsigned code);
+
+/* oracle_stream_skip - move past the current unit without a reply (any unit but END) */
+void oracle_stream_skip(struct oracle_stream *s);
+
+/* oracle_stream_over - 221 or 421 ended the session */
+int oracle_stream_over(const struct oracle_stream *s);
+
+/* oracle_unit_id - the stable id of a unit kind ("message-text") */
+const char *oracle_unit_id(enum oracle_unit_kind kind);
+
+/* oracle_eod_rules - how many end-of-data rules there are (the proper one and the hypotheses) */
+unsigned oracle_eod_rules(void);
+
+/* oracle_eod_name - the end-of-data sequences of rule k in words ("LF . LF") */
+const char *oracle_eod_name(unsigned k);
+
+/*
+ * oracle_eod_find - the first end of data of rule k in c[from..len): 1 with *at (its first
+ * octet) and *end (just past it), or 0
+ */
+int oracle_eod_find(unsigned k, const char *c, size_t len, size_t from, size_t *at, size_t *end);
+
+/*
+ * oracle_eod_lookalike - the first look-alike (a hypothesis's sequence other than CR LF . CR
+ * LF) that starts in c[from..until) and fits in c[0..len): 1 with *at, or 0
+ */
+int oracle_eod_lookalike(const char *c, size_t len, size_t from, size_t until, size_t *at);
+
+#endif
