@@ -76,10 +76,11 @@ build=$(cd "$build" && pwd)
 sf_configure coverage "$build"
 sf_use_registry "$build"
 [ -n "${targets# }" ] || targets=$(sf_default_targets)
+known=$(sf_targets default extra | tr '\n' ' ')
 for t in $targets; do
-    case " $(sf_targets default extra) " in
+    case " $known " in
     *" $t "*) ;;
-    *) sf_die 2 "unknown target '$t' (known: $(sf_targets default extra | tr '\n' ' '))" ;;
+    *) sf_die 2 "unknown target '$t' (known: $known)" ;;
     esac
 done
 [ -n "$out" ] || out=$build/report

@@ -16,7 +16,10 @@ rm -rf "$out"
 awk '
     BEGIN {
         floor["src/smtp_line.c"] = "95 90"
-        floor["src/smtp_reply.c"] = "93 89"
+        # 92/88 since the code and enhanced-code checks moved to smtp_wire.c (fully covered
+        # there): the same caller-bug lines left uncovered, out of fewer lines
+        floor["src/smtp_reply.c"] = "92 88"
+        floor["src/smtp_wire.c"] = "90 89"
         floor["src/smtp_reply_parse.c"] = "92 88"
         floor["src/smtp_session.c"] = "95 85"
     }

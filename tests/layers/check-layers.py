@@ -6,6 +6,14 @@
         a lower one (src < fuzz < cli; tests/ is never included from them), and the include
         graph between files has no cycle. Prints each offending include or cycle; exit 1.
 
+    check-layers.py selftest
+        The include check catches what it names: a scratch tree with an include that runs
+        upward, and one with a cycle, must each fail; a clean one must pass.
+
+    check-layers.py symbols-selftest NM CC AR
+        The symbol check catches what it names: an archive whose object calls smtp_line_feed
+        (the tokenizer) or smtp_session_open must fail, one calling smtp_rp_feed must pass.
+
     check-layers.py symbols NM ORACLE_ARCHIVE
         The oracle archive references no symbol of the code it judges: nothing of the
         tokenizer (smtp_line_*), the verb table (smtp_verb_*), the data reader (smtp_data_*),
@@ -111,7 +119,66 @@ def check_symbols(nm, archive):
     return 0
 
 
+def selftest():
+    import contextlib
+    import io
+    import tempfile
+
+    def tree(files):
+        root = tempfile.mkdtemp(prefix="layers-selftest.")
+        for rel, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+            open(os.path.join(root, rel), "w").write(text)
+        return root
+
+    def verdict(files):
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            rc = check_includes(tree(files))
+        return rc, out.getvalue()
+
+    clean = {"src/a.h": "", "src/a.c": '#include "a.h"\n', "fuzz/j.h": '#include "a.h"\n',
+             "cli/m.c": '#include "j.h"\n#include "a.h"\n'}
+    upward = dict(clean, **{"src/b.c": '#include "j.h"\n'})
+    cycle = dict(clean, **{"fuzz/k.h": '#include "l.h"\n', "fuzz/l.h": '#include "k.h"\n'})
+    failures = 0
+    for name, files, want in (("clean", clean, 0), ("upward", upward, 1), ("cycle", cycle, 1)):
+        rc, out = verdict(files)
+        ok = rc == want and (want == 0 or ("upward" in out if name == "upward" else "cycle" in out))
+        print("%s: %s tree: exit %d, want %d" % ("ok" if ok else "FAIL", name, rc, want))
+        failures += not ok
+    return 1 if failures else 0
+
+
+def symbols_selftest(nm, cc, ar):
+    import contextlib
+    import io
+    import tempfile
+
+    failures = 0
+    for name, call, want in (("tokenizer", "smtp_line_feed", 1), ("responder", "smtp_session_open", 1),
+                             ("reply parser", "smtp_rp_feed", 0)):
+        d = tempfile.mkdtemp(prefix="layers-symbols.")
+        src, obj, lib = (os.path.join(d, f) for f in ("o.c", "o.o", "libo.a"))
+        open(src, "w").write("int %s(void);\nint judge(void);\nint judge(void) { return %s(); }\n"
+                             % (call, call))
+        if subprocess.run([cc, "-c", src, "-o", obj]).returncode != 0 or \
+                subprocess.run([ar, "rcs", lib, obj]).returncode != 0:
+            print("FAIL: cannot build the scratch archive with %s and %s" % (cc, ar))
+            return 1
+        with contextlib.redirect_stdout(io.StringIO()):
+            rc = check_symbols(nm, lib)
+        ok = rc == want
+        print("%s: an oracle calling the %s (%s): exit %d, want %d"
+              % ("ok" if ok else "FAIL", name, call, rc, want))
+        failures += not ok
+    return 1 if failures else 0
+
+
 def main(argv):
+    if len(argv) == 2 and argv[1] == "selftest":
+        return selftest()
+    if len(argv) == 5 and argv[1] == "symbols-selftest":
+        return symbols_selftest(argv[2], argv[3], argv[4])
     if len(argv) == 3 and argv[1] == "includes":
         return check_includes(argv[2])
     if len(argv) == 4 and argv[1] == "symbols":

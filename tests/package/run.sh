@@ -82,9 +82,12 @@ install)
     rm -rf "$prefix"
     cmake --install "$build" --prefix "$prefix" >/dev/null || fail "cmake --install $build failed"
     for f in lib/cmake/smtpfuzz/smtpfuzzConfig.cmake lib/cmake/smtpfuzz/smtpfuzzConfigVersion.cmake \
-        lib/libsmtpfuzz_core.a lib/libsmtpfuzz_oracle.a include/smtpfuzz/smtp_target.h \
-        include/smtpfuzz/fuzz_target.h share/smtpfuzz/fuzz/SmtpfuzzTarget.cmake \
-        share/smtpfuzz/fuzz/fuzz_session.c share/smtpfuzz/corpus/fuzz_session.dict \
+        lib/libsmtpfuzz_core.a lib/libsmtpfuzz_oracle.a lib/libsmtpfuzz_wire.a \
+        lib/libsmtpfuzz_reply_parse.a include/smtpfuzz/smtp_target.h include/smtpfuzz/smtp_wire.h \
+        include/smtpfuzz/fuzz_target.h include/smtpfuzz/oracle.h include/smtpfuzz/oracle_stream.h \
+        share/smtpfuzz/fuzz/SmtpfuzzTarget.cmake share/smtpfuzz/fuzz/SmtpfuzzReplay.cmake \
+        share/smtpfuzz/fuzz/fuzz_session.c share/smtpfuzz/fuzz/target_reference.c \
+        share/smtpfuzz/corpus/fuzz_session.dict \
         share/smtpfuzz/corpus/fuzz_session.options share/smtpfuzz/corpus/fuzz_session/help; do
         [ -e "$prefix/$f" ] || fail "the package lacks $f"
     done
@@ -106,9 +109,21 @@ replay | bug)
             fail "fuzz_toy.options does not name fuzz_toy.dict"
         replay_expect "$bin" clean "$seeds"
         replay_expect "$bin" clean "$(crafted "$work")"
+        # The toy is all its own code: its target links the judge, not smtpfuzz's responder.
+        ! nm "$bin" | grep -q -E ' T smtp_(session|line|data)_' ||
+            fail "fuzz_toy_replay holds smtpfuzz's responder or tokenizer: the judge links too much"
+        # The second target brings the library's reference responder (smtpfuzz::core).
+        ref=$work/build/fuzz/fuzz_toy_reference_replay
+        [ -x "$ref" ] || fail "fuzz_toy_reference_replay was not built"
+        nm "$ref" | grep -q ' T smtp_session_' || fail "fuzz_toy_reference_replay lacks the responder"
+        replay_expect "$ref" clean "$seeds"
         (cd "$work/build" && ctest --output-on-failure) >"$work/ctest.log" 2>&1 ||
-            { cat "$work/ctest.log"; fail "the example's own ctest (fuzz_toy_seeds) failed"; }
-        echo "PASS: the toy, built against the package, runs every installed seed clean"
+            { cat "$work/ctest.log"; fail "the example's own ctest (fuzz_replay_*) failed"; }
+        grep -q 'fuzz_replay_fuzz_toy_reference' "$work/ctest.log" ||
+            fail "the example's ctest did not replay fuzz_toy_reference's seeds"
+        awk -F '\t' '$1 == "fuzz_toy" && $2 == "adapter"' "$work/build/smtpfuzz-targets.tsv" |
+            grep -q . || fail "the example's registry does not list fuzz_toy as an adapter target"
+        echo "PASS: the toy (judge only) and the reference (with the library), built against the package, run every installed seed clean"
     else
         configure_example "$prefix" "$example" "$work/build" "${args[@]}" -DTOY_SMTPD_BUG_BARE_LF=ON
         bin=$work/build/fuzz/fuzz_toy_replay
