@@ -1,5 +1,5 @@
 /*
- * cli - the subcommands of the smtpfuzz program (SPEC section 7).
+ * cli - the subcommands of the smtpfuzz program (docs/contract.md section 7).
  *
  * What it does: main.c dispatches "smtpfuzz NAME ARGS..." through a table
  * of rows {name, entry point, summary}; each entry point below is one row.

@@ -1,6 +1,6 @@
 /*
  * cli_check - "smtpfuzz check": fuzz another SMTP server, out of process,
- * against the oracle (SPEC section 7).
+ * against the oracle (docs/contract.md section 7).
  *
  * What it does: for each run, builds one client session (a grammar
  * session from session_gen, or a corpus seed; most of them then mutated
@@ -121,7 +121,7 @@ static const char check_usage[] =
     "                       else generated sessions only)\n"
     "  --lockstep           wait for each reply before the next command (default)\n"
     "  --pipeline           send each session at once after the greeting, then read\n"
-    "  --profile NAME       strict (default: the SPEC as written) or rfc (RFC 5321\n"
+    "  --profile NAME       strict (default: the contract as written) or rfc (RFC 5321\n"
     "                       latitude: see --list-rules)\n"
     "  --list-rules         print the rules of the profile, and what it tolerates\n"
     "  --reply-timeout MS   no reply this long is a hang (default 2000)\n"

@@ -3,7 +3,7 @@
  * .in files, the fuzzers' crash files, corpus entries, hand-written
  * sessions) through the reference responder in process (the default) or
  * an external target, and print each annotated transcript with the
- * verdict (SPEC section 7).
+ * verdict (docs/contract.md section 7).
  *
  * Exit status: 0 every file clean; 1 some file broke a rule (or crashed,
  * hung, flooded, passed the memory limit); 2 a usage error, an unreadable
@@ -61,7 +61,7 @@ static const char replay_usage[] =
     "  --connect HOST:PORT  one loopback connection per file\n"
     "  --lockstep           wait for each reply before the next command (default)\n"
     "  --pipeline           send everything after the greeting, then read all\n"
-    "  --profile NAME       strict (default: the SPEC) or rfc (RFC 5321 latitude;\n"
+    "  --profile NAME       strict (default: the contract) or rfc (RFC 5321 latitude;\n"
     "                       see 'smtpfuzz check --list-rules --profile rfc')\n"
     "  --reply-timeout MS   wait this long for a reply (default 2000)\n"
     "  --rss-limit MB       --exec: stop the target past this VmRSS (default none)\n"

@@ -1,6 +1,6 @@
 /*
  * cli_respond - "smtpfuzz respond": the reference responder (smtp_session)
- * on standard input and output, like "exim -bs" (SPEC section 7).
+ * on standard input and output, like "exim -bs" (docs/contract.md section 7).
  *
  * What it does: writes the greeting, then reads stdin with read(2) and
  * feeds each chunk to the session; the replies one chunk produces are

@@ -9,7 +9,7 @@
  * not read from either once SERVE_OUT_SOFT octets wait (backpressure), so
  * memory per connection stays bounded whatever the client does. Input is
  * fed to the session in slices of SERVE_FEED_SLICE octets for the same
- * reason: the session answers the same in any split (SPEC section 5), so
+ * reason: the session answers the same in any split (docs/contract.md section 5), so
  * the slicing is invisible on the wire.
  *
  * Closing: after the 221 to QUIT, an idle timeout ("421 4.4.2"), or a stop

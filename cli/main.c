@@ -1,5 +1,5 @@
 /*
- * main - the smtpfuzz program: "smtpfuzz COMMAND [OPTIONS]" (SPEC section 7).
+ * main - the smtpfuzz program: "smtpfuzz COMMAND [OPTIONS]" (docs/contract.md section 7).
  *
  * Dispatch is one table of subcommands, {name, entry point, summary}; the
  * help text is printed from the same table, so a new subcommand (check and

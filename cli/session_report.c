@@ -125,7 +125,7 @@ enum oracle_rule session_judge(const struct ext_result *run, enum oracle_profile
 
     /*
      * A hang is the target's only when the replies it did send were right
-     * up to where they stopped. An earlier violation (a reply the SPEC does
+     * up to where they stopped. An earlier violation (a reply the contract does
      * not allow, an extra reply) is what made the runner's session model
      * wait for a reply the target never owed: report that violation.
      */

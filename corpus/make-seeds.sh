@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make-seeds.sh - write the hand-made seed corpora, one file per intent (STYLE rule 12).
+# make-seeds.sh - write the hand-made seed corpora, one file per intent (docs/contract.md section 9.7).
 #
 # Usage: corpus/make-seeds.sh
 #
@@ -40,7 +40,7 @@ EHLO='EHLO client.example\r\n'
 TXN='MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\n'
 
 ############################################################################
-# Framing and verbs (SPEC 1-3): the same lines seed fuzz_line (the tokenizer
+# Framing and verbs (contract sections 1-3): the same lines seed fuzz_line (the tokenizer
 # alone) and fuzz_session (the whole responder, after EHLO).
 ############################################################################
 
@@ -54,7 +54,7 @@ frame() {
     rm -f "$bytes"
 }
 
-# HELP in every form: 214 (SPEC 3)
+# HELP in every form: 214 (contract section 3)
 printf 'HELP\r\n' | frame help
 printf 'help\r\n' | frame help-lowercase
 printf 'hElP\r\n' | frame help-mixed-case
@@ -63,7 +63,7 @@ printf 'HELP \r\n' | frame help-trailing-space
 printf 'HELP  two  spaces\r\n' | frame help-double-space
 printf 'HELP \xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7\r\n' | frame help-utf8-arg
 printf 'HELP <>:;"\\%%!~\r\n' | frame help-punct-arg
-# Framing errors win over the verb: 500 (SPEC 1, 3)
+# Framing errors win over the verb: 500 (contract sections 1, 3)
 printf 'HELP\n' | frame help-bare-lf
 printf 'HELP\r\nHELP\nNOOP\r\n' | frame bare-lf-after-help
 printf 'NOOP\n' | frame noop-bare-lf
@@ -87,7 +87,7 @@ printf 'NOOP \x1b[31m\r\n' | frame esc-byte
 printf 'NOOP a\x0bb\x0cc\r\n' | frame vt-ff-bytes
 printf 'NOOP \x85\r\n' | frame c1-byte
 printf 'NOOP \xff\xfe\r\n' | frame ff-fe-bytes
-# Verbs that are not recognised: 500 (SPEC 2)
+# Verbs that are not recognised: 500 (contract section 2)
 printf 'XYZZY\r\n' | frame unknown-verb
 printf 'H\xc3\x89LP\r\n' | frame unknown-verb-utf8
 printf 'HELPX\r\n' | frame helpx
@@ -114,7 +114,7 @@ printf 'HELP \xf5\x80\x80\x80\r\n' | frame f5-lead-utf8
 printf 'HELP \x80\r\n' | frame lone-continuation
 printf 'HELP \xe2\x82\r\n' | frame truncated-utf8
 printf 'HELP \xe2\x82 \r\n' | frame truncated-utf8-then-space
-# Length: 512 octets with CR LF is the most (RFC 5321 4.5.3.1.4); answered once (SPEC 1)
+# Length: 512 octets with CR LF is the most (RFC 5321 4.5.3.1.4); answered once (contract section 1)
 line_of 509 NOOP | frame line-509-octets
 line_of 510 NOOP | frame line-510-octets
 line_of 511 NOOP | frame line-511-octets
@@ -127,7 +127,7 @@ line_of 4096 HELP | frame line-4096-octets
 { printf 'NOOP '; pad 600; printf '\n'; } | frame long-bare-lf
 { printf 'NOOP '; pad 600 '\r'; printf '\r\n'; } | frame long-bare-crs
 { line_of 510 NOOP; line_of 511 NOOP; line_of 510 HELP; } | frame lines-around-the-cap
-# Unterminated tail: no reply (SPEC 1, 6.3)
+# Unterminated tail: no reply (contract sections 1, 6.3)
 printf 'NOOP\r\nHELP' | frame unterminated-tail
 printf 'NOOP\r\nHELP\r' | frame unterminated-tail-cr
 # Every verb, both cases, one line each
@@ -136,14 +136,14 @@ printf 'HELO a\r\nEHLO a\r\nMAIL FROM:<>\r\nRCPT TO:<b@c>\r\nRSET\r\nVRFY x\r\nE
 printf 'helo a\r\nehlo a\r\nmail FROM:<>\r\nrcpt TO:<b@c>\r\nrset\r\nvrfy x\r\nexpn x\r\nhelp\r\nnoop\r\nstarttls\r\nauth PLAIN\r\nbdat x\r\ndata x\r\n' |
     frame every-verb-lowercase
 
-# The longest seed: a line 32 times the cap (SPEC 1: memory stays O(1) however long). Both
+# The longest seed: a line 32 times the cap (contract section 1: memory stays O(1) however long). Both
 # targets take inputs up to 65536 octets, but the largest seed sets libFuzzer's starting
 # length limit, and 16 KiB keeps iterations fast while length control may still grow it.
 { line_of 16384 NOOP; printf 'HELP\r\n'; } | put fuzz_line line-16384-octets
 { printf "$EHLO"; line_of 16384 HELP; printf 'HELP\r\n'; } | put fuzz_session line-16384-octets
 
 ############################################################################
-# Sessions (SPEC 5): fuzz_session only.
+# Sessions (contract section 5): fuzz_session only.
 ############################################################################
 
 # session NAME - a fuzz_session seed from standard input
@@ -158,7 +158,7 @@ printf "$EHLO$TXN"'DATA\r\n.\r\nNOOP\r\n' | session data-empty
 printf "$EHLO$TXN"'DATA\r\n..leading dot\r\n...\r\n. \r\n.x\r\n.\r\nHELP\r\n' | session data-dot-stuffing
 printf "$EHLO$TXN"'DATA\r\nHELP\r\nQUIT\r\nMAIL FROM:<x@y>\r\n.\r\nHELP\r\n' | session data-commands-inside
 printf "$EHLO$TXN"'DATA\r\nhelp\r\n\x00\xff\r\n.\r\nNOOP\r\n' | session data-binary-text
-# SMTP smuggling (CVE-2023-51764/5/6): only CR LF . CR LF ends the data (SPEC 5, 6.5)
+# SMTP smuggling (CVE-2023-51764/5/6): only CR LF . CR LF ends the data (contract sections 5, 6.5)
 smuggle() {
     printf "$EHLO$TXN"'DATA\r\nHello'
     printf "$1"
@@ -181,7 +181,7 @@ printf "$EHLO$TXN"'DATA\r\nno end of data\r\n.\r' | session data-unterminated
 printf "$EHLO"'DATA\r\nHELP\r\n.\r\n' | session data-without-rcpt
 printf "$EHLO$TXN"'DATA now\r\nHELP\r\n' | session data-with-arg
 printf "$EHLO$TXN"'data\r\nlower case verb\r\n.\r\nNOOP\r\n' | session data-lowercase
-# BDAT (RFC 3030): exactly n octets follow, whatever they hold (SPEC 5)
+# BDAT (RFC 3030): exactly n octets follow, whatever they hold (contract section 5)
 printf "$EHLO$TXN"'BDAT 5\r\nHELLOBDAT 8 LAST\r\n, world\n\r\nHELP\r\n' | session bdat-chunks
 printf "$EHLO$TXN"'BDAT 0 LAST\r\nHELP\r\n' | session bdat-zero-last
 printf "$EHLO$TXN"'BDAT 0\r\nBDAT 4 last\r\nabcdNOOP\r\n' | session bdat-zero-then-last-lowercase
@@ -193,7 +193,7 @@ printf "$EHLO$TXN"'BDAT 999999999 LAST\r\nHELP\r\nQUIT\r\n' | session bdat-cut-o
 printf "$EHLO$TXN"'BDAT 14\r\nQUIT\r\nHELP\r\n\r\nBDAT 7 LAST\r\n\r\n.\r\n\nHELP\r\n' | session bdat-chunk-holds-commands
 printf "$EHLO$TXN"'BDAT 3\r\nabcDATA\r\nHELP\r\n' | session bdat-then-data
 printf "$EHLO$TXN"'BDAT 000000003 LAST\r\nabcHELP\r\n' | session bdat-leading-zeros
-# Sequence, pipelining, QUIT (SPEC 5)
+# Sequence, pipelining, QUIT (contract section 5)
 printf "$EHLO$TXN"'RSET\r\nRCPT TO:<b@example.org>\r\n'"$TXN"'RSET\r\nRSET\r\nHELP\r\n' | session rset-sequence
 printf 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nHELP\r\n' | session mail-before-helo
 printf "$EHLO"'RCPT TO:<b@example.org>\r\nHELP\r\n' | session rcpt-before-mail
@@ -214,7 +214,7 @@ printf 'HELO\r\nEHLO\r\nHELP\r\n' | session helo-no-domain
 printf 'EHLO [192.0.2.1]\r\nEHLO [IPv6:2001:db8::1]\r\nHELP\r\n' | session ehlo-address-literal
 printf 'NOOP\r\nRSET\r\nVRFY postmaster\r\nEXPN staff\r\nSTARTTLS\r\nAUTH PLAIN AGFhAGI=\r\nHELP\r\n' | session commands-before-ehlo
 printf '' | session empty-session
-# Many pipelined lines: one reply each, in order; replies stay bounded per line (SPEC 5, 6.6)
+# Many pipelined lines: one reply each, in order; replies stay bounded per line (contract sections 5.8, 5.9)
 { printf "$EHLO"; for _ in $(seq 500); do printf 'HELP\r\n'; done; } | session pipelined-500-help
 { printf "$EHLO"; for _ in $(seq 500); do printf 'X\r\nHELP\n'; done; printf 'HELP\r\n'; } |
     session pipelined-1000-malformed
@@ -311,7 +311,7 @@ spec temp-421 421 4.3.0 default 'ours:Service not available, closing channel'
 spec empty-text 250 none default
 spec empty-text-with-enh 250 2.0.0 default
 spec empty-segment 250 none default 'ours:'
-# Client text echoed back: no control byte may reach the wire (SPEC 4: no reply splitting)
+# Client text echoed back: no control byte may reach the wire (contract section 4: no reply splitting)
 spec client-echo-crlf-injection 500 5.5.1 default 'ours:Unknown command: ' 'client:FOO\r\n250 2.0.0 OK'
 spec client-echo-bare-cr 500 5.5.1 default 'ours:Unknown command: ' 'client:A\rB'
 spec client-echo-bare-lf 500 5.5.1 default 'ours:Unknown command: ' 'client:A\nB'

@@ -1,7 +1,7 @@
 /*
  * engine_replay - run saved inputs through a fuzz target's core without
  * any fuzzing engine, so corpora and regression files replay under any
- * compiler (gcc included) and in ctest (STYLE rule 11).
+ * compiler (gcc included) and in ctest (docs/contract.md section 9.6).
  *
  * Usage: <target>_replay [-v] PATH...
  *

@@ -10,7 +10,7 @@
  * past the chunk. For every finished line:
  *
  *   - status OK exactly when the oracle finds no fault, and the same
- *     reason when it does (both follow the precedence of SPEC 1-2);
+ *     reason when it does (both follow the precedence of docs/contract.md sections 1-2);
  *   - HELP exactly when the oracle says HELP; the verb's name matches the
  *     line's verb in any case;
  *   - octets equal the line's length on the wire; text is the line without

@@ -1,7 +1,7 @@
 /*
  * fuzz_session - a whole SMTP session through an in-process target
  * (smtpfuzz_target, fuzz_target.h; the reference responder by default),
- * judged by the oracle (SPEC section 6).
+ * judged by the oracle (docs/contract.md section 6).
  *
  * Input: the raw client byte stream, exactly what a client would send (so
  * a saved input replays with `smtpfuzz replay FILE`), at most

@@ -1,6 +1,6 @@
 /*
  * fuzz_split - the input-chosen split every fuzz target feeds its second
- * run with (SPEC section 5: any split must give the same result).
+ * run with (docs/contract.md section 5: any split must give the same result).
  *
  * The split is derived from a hash of the whole input, so inputs stay raw
  * protocol bytes (a session corpus file is exactly what a client sends,

@@ -1,15 +1,15 @@
 /*
- * oracle - the independent judge of an SMTP session (SPEC section 6).
+ * oracle - the independent judge of an SMTP session (docs/contract.md section 6).
  *
  * What it does: given the whole client byte stream and the whole reply
  * stream a target produced for it, classifies every client line with its
- * own plain classifier (SPEC sections 1-3; it shares no framing or verb
+ * own plain classifier (docs/contract.md sections 1-3; it shares no framing or verb
  * code with src/smtp_line.c or src/smtp_verb.c), reads the replies with
  * the reply parser (src/smtp_reply_parse.h), and checks the rules:
  *
  *   1. malformed line -> one reply, 500; HELP -> one reply, 214; 500 never
  *      for a well-framed recognised command, 214 only for HELP;
- *   2. every reply well formed (SPEC section 4);
+ *   2. every reply well formed (docs/contract.md section 4);
  *   3. one reply per command line, in order; none for an unterminated tail;
  *   4. split invariance (checked by the drivers, which compare two runs);
  *   5. end of data only at CR LF . CR LF;
@@ -88,7 +88,7 @@
 enum oracle_rule { ORACLE_RULE_LIST(ORACLE_RULE_ENUM_) ORACLE_RULE_COUNT };
 #undef ORACLE_RULE_ENUM_
 
-/* How a client line is classified (SPEC sections 1-3). */
+/* How a client line is classified (docs/contract.md sections 1-3). */
 enum oracle_class {
     ORACLE_LINE_MALFORMED, /* must get 500 */
     ORACLE_LINE_HELP,      /* must get 214 */
@@ -97,7 +97,7 @@ enum oracle_class {
 
 /*
  * X(name, text): why a line is malformed, as the oracle sees it. When
- * several apply, the first in this list wins (the same precedence SPEC
+ * several apply, the first in this list wins (the same precedence docs/contract.md
  * sections 1-2 imply and src/smtp_line.h documents, so fuzz_line can
  * compare reasons too). A buffer that does not end in LF at all (an
  * unterminated tail) is reported as ORACLE_FAULT_BARE_LF: it is not CR LF

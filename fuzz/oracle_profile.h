@@ -1,8 +1,8 @@
 /*
  * oracle_profile - how strictly "smtpfuzz check" and "replay" judge a
- * session: the SPEC as written (strict), or RFC 5321's latitude (rfc).
+ * session: the contract as written (strict), or RFC 5321's latitude (rfc).
  *
- * strict  oracle_check as it is (SPEC sections 1-6).
+ * strict  oracle_check as it is (docs/contract.md sections 1-6).
  * rfc     the same rules, minus a documented list of tolerated deviations
  *         (ORACLE_TOL_LIST below): policy differences between correct
  *         servers, not bugs. Everything else stays a violation, notably:
@@ -42,7 +42,7 @@
 /* X(name, id, text): the profiles. */
 #define ORACLE_PROFILE_LIST(X)                                                                     \
     X(ORACLE_PROFILE_STRICT, "strict",                                                             \
-      "the SPEC as written: 500 for every malformed line, "                                        \
+      "the contract as written: 500 for every malformed line, "                                    \
       "214 for every HELP")                                                                        \
     X(ORACLE_PROFILE_RFC, "rfc",                                                                   \
       "RFC 5321 latitude: the strict rules minus the deviations "                                  \

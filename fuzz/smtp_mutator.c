@@ -42,7 +42,7 @@ const char *smtp_mut_kind_id(enum smtp_mut_kind kind)
 /* ------------------------------------------------------------------ */
 /* Tables                                                               */
 
-/* The SPEC's verbs, near misses, and extension verbs real servers know. */
+/* The contract's verbs, near misses, and extension verbs real servers know. */
 static const char *const mut_verbs[] = {
     "HELO",  "EHLO", "MAIL",  "RCPT",  "DATA",         "BDAT",        "RSET",    "VRFY",
     "EXPN",  "HELP", "NOOP",  "QUIT",  "STARTTLS",     "AUTH",        "help",    "Help",
@@ -81,7 +81,8 @@ static const char *const mut_args[] = {
 static const char *const mut_terms[] = {"\r\n", "\n", "\r", "\r\r\n", "", "\n\r"};
 #define N_TERMS (sizeof mut_terms / sizeof mut_terms[0])
 
-/* Forbidden or suspicious octet sequences (SPEC 1): control, 8-bit, bad UTF-8. */
+/* Forbidden or suspicious octet sequences (docs/contract.md section 1): control, 8-bit, bad UTF-8.
+ */
 static const struct {
     const char *b;
     size_t n;

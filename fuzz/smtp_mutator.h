@@ -6,7 +6,7 @@
  *
  * What it does: treats its input as a sequence of lines (every LF ends
  * one) and applies one or more SMTP-minded mutations (the list below):
- * line insert/delete/duplicate/swap, verb swaps (the SPEC's verbs, near
+ * line insert/delete/duplicate/swap, verb swaps (the contract's verbs, near
  * misses and real-world extension verbs), case flips, growing a line to
  * the interesting lengths (509-514 octets on the wire around the 512 cap,
  * 998-1002 around the 1000-octet message line limit, or very long),

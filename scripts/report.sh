@@ -248,7 +248,7 @@ else:
             detail = [x for x in lines[i + 1:i + 4] if x.startswith("  ")]
             break
         m = re.match(r"(fuzz_[a-z_]+): (r[0-9][a-z0-9-]*): (.*)", l)
-        if m:  # a harness's own check (fuzz_line, fuzz_reply): the SPEC rule it names
+        if m:  # a harness's own check (fuzz_line, fuzz_reply): the contract rule it names
             rule = m.group(2) if m.group(2) in rules_text else "%s-%s" % (m.group(1), m.group(2))
             kind, summary = "harness", m.group(3)
             detail = [x for x in lines[i + 1:i + 6] if x.startswith("  ")]

@@ -1,5 +1,5 @@
 /*
- * smtp_data - the DATA-mode message-text reader (SPEC section 5; RFC 5321
+ * smtp_data - the DATA-mode message-text reader (docs/contract.md section 5; RFC 5321
  * 4.1.1.4, 4.5.2, 4.5.3.1.6).
  *
  * What it does: takes the octets that follow a DATA command's CR LF, in

@@ -1,5 +1,5 @@
 /*
- * smtp_line - incremental SMTP command-line tokenizer (SPEC sections 1-2).
+ * smtp_line - incremental SMTP command-line tokenizer (docs/contract.md sections 1-2).
  *
  * Design. A line is classified only once it is complete (its LF has
  * arrived), from the octets before the LF. That keeps the per-call state to
@@ -23,7 +23,7 @@
  *
  * Slow path. Otherwise octets are appended to lp->buf until it holds
  * SMTP_LINE_MAX of them; past that the line is only counted (the discard
- * state of STYLE rule 3, implicit in kept == SMTP_LINE_MAX), and reported
+ * state of docs/contract.md section 9.1, implicit in kept == SMTP_LINE_MAX), and reported
  * once, as TOO_LONG, when its LF arrives.
  */
 #include "smtp_line.h"
@@ -109,7 +109,7 @@ _Static_assert(SMTP_LINE_STATUS_COUNT <= 32, "status bits must fit an unsigned")
 _Static_assert(SMTP_LINE_BARE_CR < SMTP_LINE_CTRL && SMTP_LINE_CTRL < SMTP_LINE_BAD_UTF8,
                "content findings are listed in precedence order");
 
-/* line_require - a caller bug aborts, whatever NDEBUG says (STYLE rule 5) */
+/* line_require - a caller bug aborts, whatever NDEBUG says (docs/contract.md section 9.2) */
 static void line_require(int ok, const char *func, const char *what)
 {
     if (!ok) {
@@ -307,7 +307,7 @@ LINE_INLINE void finish(struct smtp_cmd *cmd, const char *p, size_t held, uint64
         text_len--;
     }
     /*
-     * The verb (SPEC 2) is 1+ ASCII letters up to the first SP or the end.
+     * The verb (docs/contract.md section 2) is 1+ ASCII letters up to the first SP or the end.
      * Walking the letters also finds that SP for a good line; only a line
      * with a non-letter before its first SP needs a search for it.
      */

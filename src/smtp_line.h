@@ -1,5 +1,5 @@
 /*
- * smtp_line - incremental SMTP command-line tokenizer (SPEC sections 1-2).
+ * smtp_line - incremental SMTP command-line tokenizer (docs/contract.md sections 1-2).
  *
  * What it does: takes the client byte stream in any split, (ptr, len) at a
  * time, and reports each finished line (every LF ends one) as a struct
@@ -15,7 +15,7 @@
  * line status (enum smtp_line_status). Caller bugs (NULL pointers) trip an
  * always-on assert naming the function.
  *
- * Framing rules (SPEC 1): a line is well framed when it ends in CR LF, is
+ * Framing rules (docs/contract.md section 1): a line is well framed when it ends in CR LF, is
  * at most 512 octets including the CR LF, and its content holds only
  * 0x20..0x7E plus well-formed UTF-8 (RFC 3629) in the arguments. An
  * unterminated tail is held (up to the cap) and reported only when its LF

@@ -23,7 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* reply_panic - report a caller bug, naming the function, and stop (STYLE rule 5) */
+/* reply_panic - report a caller bug, naming the function, and stop (docs/contract.md section 9.2)
+ */
 static _Noreturn void reply_panic(const char *fn, const char *what)
 {
     fprintf(stderr, "%s: caller bug: %s\n", fn, what);

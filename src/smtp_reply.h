@@ -1,6 +1,6 @@
 /*
  * smtp_reply - the reply generator: the one choke point every reply of the
- * reference responder goes through (SPEC section 4).
+ * reference responder goes through (docs/contract.md section 4).
  *
  * What it does: formats a reply code, an optional enhanced status code
  * (RFC 2034/3463) and text into wire bytes (RFC 5321 4.2):

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* rp_panic - report a caller bug, naming the function, and stop (STYLE rule 5) */
+/* rp_panic - report a caller bug, naming the function, and stop (docs/contract.md section 9.2) */
 static _Noreturn void rp_panic(const char *fn, const char *what)
 {
     fprintf(stderr, "%s: caller bug: %s\n", fn, what);
@@ -25,7 +25,7 @@ static _Noreturn void rp_panic(const char *fn, const char *what)
 /* Always on, unlike assert(): a caller bug must not become a wild read in a release build. */
 #define RP_REQUIRE(fn, cond) ((cond) ? (void)0 : rp_panic((fn), #cond))
 
-/* Byte classes as explicit ranges (STYLE rule 8), never <ctype.h>. */
+/* Byte classes as explicit ranges (docs/contract.md section 9.3), never <ctype.h>. */
 static int is_digit(unsigned char b)
 {
     return b >= '0' && b <= '9';

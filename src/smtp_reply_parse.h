@@ -1,6 +1,6 @@
 /*
  * smtp_reply_parse - client-side reader of any server's reply stream
- * (SPEC section 4; RFC 5321 4.2, RFC 2034).
+ * (docs/contract.md section 4; RFC 5321 4.2, RFC 2034).
  *
  * What it does: takes server output in any split and reports each reply
  * line, and each finished reply (code, line count, enhanced status code

@@ -1,7 +1,7 @@
 /*
- * smtp_session - the reference SMTP responder (SPEC section 5): a session
+ * smtp_session - the reference SMTP responder (docs/contract.md section 5): a session
  * state machine that answers a client byte stream with the replies
- * RFC 5321 and the SPEC's 214/500 invariants call for.
+ * RFC 5321 and the 214/500 invariants of docs/contract.md call for.
  *
  * What it does: greeting "220 <name> ESMTP"; HELO/EHLO (EHLO advertises
  * PIPELINING, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, CHUNKING, SIZE);

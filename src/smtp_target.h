@@ -1,7 +1,7 @@
 /*
  * smtp_target - the in-process target interface: how any SMTP
  * implementation written in C is driven by smtpfuzz's fuzz targets, the
- * oracle and the CLI (SPEC section 7).
+ * oracle and the CLI (docs/contract.md section 7).
  *
  * To fuzz your own server or parser, write an adapter: a const struct
  * smtp_target whose four functions wrap your code. smtpfuzz then

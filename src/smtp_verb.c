@@ -1,8 +1,8 @@
 /*
- * smtp_verb - the one table of SMTP command verbs (SPEC section 2).
+ * smtp_verb - the one table of SMTP command verbs (docs/contract.md section 2).
  *
  * The table is generated from SMTP_VERB_LIST and indexed by enum smtp_verb,
- * so the enum, the names and the lookup cannot drift apart (STYLE rule 9).
+ * so the enum, the names and the lookup cannot drift apart (docs/contract.md section 9.4).
  * Row SMTP_VERB_NONE is the "unknown" answer: the lookup loop starts after
  * it and falls back to it, and it is bounded by SMTP_VERB_COUNT, not by a
  * sentinel.
@@ -37,7 +37,7 @@ _Static_assert(SMTP_VERB_MAX_LEN == sizeof(uint64_t), "keys are compared as one 
 SMTP_VERB_LIST(VERB_FITS_)
 #undef VERB_FITS_
 
-/* verb_require - a caller bug aborts, whatever NDEBUG says (STYLE rule 5) */
+/* verb_require - a caller bug aborts, whatever NDEBUG says (docs/contract.md section 9.2) */
 static void verb_require(int ok, const char *func, const char *what)
 {
     if (!ok) {

@@ -1,5 +1,5 @@
 /*
- * smtp_verb - the one table of SMTP command verbs (SPEC section 2).
+ * smtp_verb - the one table of SMTP command verbs (docs/contract.md section 2).
  *
  * The verb is the content of a command line up to its first SP. It is
  * 1 or more ASCII letters, matched without regard to case. The table below

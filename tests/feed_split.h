@@ -2,7 +2,7 @@
  * feed_split - test helper: deliver a buffer to a consumer whole, one
  * byte at a time, or in pseudo-random chunks (deterministic per seed), so
  * every test can assert that splitting never changes the outcome
- * (SPEC section 5, STYLE rule 10).
+ * (docs/contract.md section 5, docs/contract.md section 9.5).
  */
 #ifndef FEED_SPLIT_H
 #define FEED_SPLIT_H

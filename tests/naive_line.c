@@ -1,5 +1,5 @@
 /*
- * naive_line - the plain SPEC 1-2 classifier (see naive_line.h): decode
+ * naive_line - the plain docs/contract.md sections 1-2 classifier (see naive_line.h): decode
  * each UTF-8 code point and judge it, then match the verb against its own
  * list of the fourteen verbs rather than src/'s table.
  */
@@ -38,7 +38,7 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 
 enum smtp_line_status naive_line_classify(const unsigned char *p, size_t n, enum smtp_verb *verb)
 {
-    /* SPEC order, which is enum smtp_verb's order after SMTP_VERB_NONE */
+    /* the contract's order, which is enum smtp_verb's order after SMTP_VERB_NONE */
     static const char *const verbs[] = {"HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT",     "RSET",
                                         "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "STARTTLS", "AUTH"};
     size_t content, i, k, vlen;

@@ -1,5 +1,5 @@
 /*
- * naive_line - SPEC 1-2 written out plainly for one command line: a slow,
+ * naive_line - docs/contract.md sections 1-2 written out plainly for one command line: a slow,
  * obviously correct classifier, kept apart from src/ on purpose.
  *
  * Two users, one definition: test_smtp_line compares the tokenizer with it

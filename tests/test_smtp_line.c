@@ -1,5 +1,5 @@
 /*
- * test_smtp_line - the command-line tokenizer (SPEC 1-2), table-driven.
+ * test_smtp_line - the command-line tokenizer (docs/contract.md sections 1-2), table-driven.
  *
  * Every row is fed whole, byte by byte and in random chunks (several
  * seeds); all runs must give the row's expected lines and exactly the same
@@ -669,8 +669,8 @@ static void test_guard_page_prefixes(void **state)
 }
 
 /*
- * The reference for random inputs is naive_line_classify (tests/naive_line.c): SPEC 1-2 written
- * out plainly, sharing no code with the tokenizer.
+ * The reference for random inputs is naive_line_classify (tests/naive_line.c): docs/contract.md
+ * sections 1-2 written out plainly, sharing no code with the tokenizer.
  */
 
 /* A splitmix64 step for the generator (deterministic per seed). */

@@ -2,7 +2,7 @@
  * test_smtp_line_simd - the vector path of the tokenizer equals the scalar path.
  *
  * smtp_line_feed_scalar() is the reference (tests/test_smtp_line.c checks
- * it, and smtp_line_feed(), against SPEC 1-2); here smtp_line_feed_simd()
+ * it, and smtp_line_feed(), against docs/contract.md sections 1-2); here smtp_line_feed_simd()
  * and smtp_line_feed() must give the same result, *used, line fields and
  * octets of text as the scalar path, call after call, for: every line
  * length 0..600 at every split, lines starting at every offset across the

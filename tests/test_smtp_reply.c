@@ -1,5 +1,5 @@
 /*
- * test_smtp_reply - the reply generator (src/smtp_reply.h, SPEC section 4).
+ * test_smtp_reply - the reply generator (src/smtp_reply.h, docs/contract.md section 4).
  *
  * Table-driven: every row names a behaviour and says "got X, want Y" when
  * it fails. Every reply the generator accepts is also read back with the

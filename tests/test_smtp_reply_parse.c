@@ -1,6 +1,6 @@
 /*
  * test_smtp_reply_parse - the client-side reply parser
- * (src/smtp_reply_parse.h, SPEC section 4).
+ * (src/smtp_reply_parse.h, docs/contract.md section 4).
  *
  * Every row is fed whole, byte by byte and in random chunks (several
  * seeds); the results are rendered to one line of text ("OK 250-; OK 250

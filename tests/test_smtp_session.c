@@ -1,5 +1,5 @@
 /*
- * test_smtp_session - the reference responder (SPEC sections 3-5),
+ * test_smtp_session - the reference responder (docs/contract.md sections 3-5),
  * table-driven: each row is a client byte stream and the reply codes it
  * must get ("got X, want Y"), optionally a text the replies must hold.
  *
@@ -261,7 +261,8 @@ static void run_rows(const struct session_row *rows, size_t n)
     }
 #define RUN_TABLE(rows) run_rows(rows, sizeof(rows) / sizeof(rows[0]))
 
-/* ---- the 214 / 500 invariants (SPEC 3) and framing (SPEC 1-2) ---- */
+/* ---- the 214 / 500 invariants (docs/contract.md section 3) and framing (docs/contract.md sections
+ * 1-2) ---- */
 
 static const struct session_row invariant_rows[] = {
     ROW("greeting alone", "", "220", "220 smtpfuzz.localhost ESMTP smtpfuzz\r\n"),
@@ -307,7 +308,8 @@ static const struct session_row invariant_rows[] = {
         "220 250 501 501 501 501 501 501 502 250 501 502 502 501", NULL),
 };
 
-/* test_invariants - SPEC 3: malformed -> one 500, HELP -> one 214, and the converses */
+/* test_invariants - docs/contract.md section 3: malformed -> one 500, HELP -> one 214, and the
+ * converses */
 static void test_invariants(void **state)
 {
     (void)state;

@@ -1,4 +1,5 @@
-/* test_smtp_verb - the verb table: names, case-insensitive lookup, rejects (SPEC 2) */
+/* test_smtp_verb - the verb table: names, case-insensitive lookup, rejects (docs/contract.md
+ * section 2) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,7 @@
 
 #include "smtp_verb.h"
 
-/* The verbs SPEC 2 names, spelled out independently of the X-macro list. */
+/* The verbs docs/contract.md section 2 names, spelled out independently of the X-macro list. */
 static const char *const spec_verbs[] = {"HELO", "EHLO", "MAIL",     "RCPT", "DATA",
                                          "BDAT", "RSET", "VRFY",     "EXPN", "HELP",
                                          "NOOP", "QUIT", "STARTTLS", "AUTH"};

@@ -6,9 +6,9 @@
  *   transcript_run IN REF    exit 0 only when the reply bytes equal REF
  *
  * Either way IN is fed three ways (whole, byte by byte, random chunks with
- * a few seeds) and the run fails when the outputs differ (SPEC section 5)
- * or when the reply parser finds a malformed or unfinished reply (SPEC
- * section 4). Differences are shown escaped, so no raw control byte of a
+ * a few seeds) and the run fails when the outputs differ (docs/contract.md section 5)
+ * or when the reply parser finds a malformed or unfinished reply
+ * (docs/contract.md section 4). Differences are shown escaped, so no raw control byte of a
  * transcript reaches the terminal.
  */
 #include <stdint.h>

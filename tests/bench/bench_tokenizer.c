@@ -8,7 +8,7 @@
  *
  *   memchr  one memchr per line (the yardstick; ratios are against it)
  *   bulk    an SSE2 64-octet LF bitmap scan (how fast finding LFs can be)
- *   simple  a naive split-and-match tokenizer written from SPEC 1-2
+ *   simple  a naive split-and-match tokenizer written from docs/contract.md sections 1-2
  *           (tests/naive_line.c, also test_smtp_line's reference)
  *   scalar  smtp_line_feed_scalar (the portable path)
  *   simd    smtp_line_feed (the default path: SSE2 where available)

@@ -7,7 +7,7 @@
  * interface (src/smtp_target.h) is common, because that is how any C
  * server is plugged into fuzz/fuzz_session.c.
  *
- * Built with no BROKEN_* macro it follows SPEC sections 1-5 as far as the
+ * Built with no BROKEN_* macro it follows docs/contract.md sections 1-5 as far as the
  * oracle can see (fuzz_session_mini, the control, must find nothing).
  * Built with exactly one -DBROKEN_<BUG> it carries one small deviation,
  * each a mistake real servers make (FACTS.md), each tripping one rule:

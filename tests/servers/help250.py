@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """help250.py - a tiny line-based SMTP server on stdin/stdout that answers HELP with 250
-(as aiosmtpd does) and everything else by the SPEC: "smtpfuzz check" must report
+(as aiosmtpd does) and everything else by the contract (docs/contract.md): "smtpfuzz check" must report
 r1-help-not-214 for it and nothing else of rule r1-malformed-not-500 or r6.
 
 It frames on CR LF strictly, answers malformed lines 500 (bare LF, control bytes, long
