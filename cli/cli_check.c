@@ -270,7 +270,7 @@ static void build_input(struct check *ck, unsigned long i)
     s = mix64(s + 1);
     if (s % 8 == 0) {
         /* crossover with a second input: another seed, or another grammar session */
-        uint8_t *other = (uint8_t *)ck->sbuf; /* oracle scratch, free until the judging */
+        uint8_t *other = (uint8_t *)ck->sbuf; /* crossover scratch */
         size_t olen;
         if (c->n > 0 && (s >> 8) % 2 == 0) {
             size_t k = (size_t)(mix64(s) % c->n);
@@ -530,9 +530,7 @@ static int check_loop(struct check *ck)
             break;
         }
         ck->sessions++;
-        rule = session_judge(ck->run, ck->a.profile, (const char *)ck->input, ck->input_len,
-                             ck->cbuf, CHECK_INPUT_MAX + ORACLE_PROFILE_FIXES_MAX, ck->sbuf,
-                             CHECK_REPLY_MAX, pr);
+        rule = session_judge(ck->run, ck->a.profile, (const char *)ck->input, ck->input_len, pr);
         if (rule != ORACLE_OK && record(ck, rule, ck->input, ck->input_len, pr) != 0) {
             status = CLI_EXIT_USAGE;
             break;
@@ -719,8 +717,8 @@ int cli_check_main(int argc, char **argv)
     ck.input = malloc(CHECK_INPUT_MAX);
     ck.prev = malloc(CHECK_INPUT_MAX);
     ck.replies = malloc(CHECK_REPLY_MAX);
-    ck.cbuf = malloc(CHECK_INPUT_MAX + ORACLE_PROFILE_FIXES_MAX);
-    ck.sbuf = malloc(CHECK_REPLY_MAX);
+    ck.cbuf = malloc(CHECK_INPUT_MAX);
+    ck.sbuf = malloc(CHECK_INPUT_MAX);
     ck.run = malloc(sizeof *ck.run);
     ck.keys = calloc(CHECK_KEYS_MAX, sizeof *ck.keys);
     rc = CLI_EXIT_USAGE;

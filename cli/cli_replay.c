@@ -73,7 +73,7 @@ static const char replay_usage[] =
 /* replay_one - replay one file; CLI_EXIT_OK clean, CLI_EXIT_FAILURE violation, USAGE error */
 static int replay_one(const char *cmd, const char *path, const struct ext_target *target,
                       const struct ext_options *eo, enum oracle_profile profile, char *in,
-                      char *replies, char *cbuf, char *sbuf)
+                      char *replies)
 {
     struct ext_result *run = malloc(sizeof *run);
     struct oracle_profile_result pr;
@@ -108,8 +108,7 @@ static int replay_one(const char *cmd, const char *path, const struct ext_target
             return CLI_EXIT_USAGE;
         }
     }
-    rule = session_judge(run, profile, in, len, cbuf, REPLAY_INPUT_MAX + ORACLE_PROFILE_FIXES_MAX,
-                         sbuf, REPLAY_REPLY_MAX, &pr);
+    rule = session_judge(run, profile, in, len, &pr);
     printf("== %s (%zu octets) ==\n", cli_quote(path, q), len);
     session_report_print(stdout, profile, run, &pr, rule);
     fflush(stdout);
@@ -128,7 +127,7 @@ int cli_replay_main(int argc, char **argv)
     struct ext_target target;
     struct ext_options eo;
     char q[CLI_QUOTE_MAX];
-    char *in, *replies, *cbuf, *sbuf;
+    char *in, *replies;
     int nfiles = 0, worst = CLI_EXIT_OK, k;
     size_t opt;
     unsigned long num;
@@ -208,10 +207,8 @@ int cli_replay_main(int argc, char **argv)
     }
     in = malloc(REPLAY_INPUT_MAX);
     replies = malloc(REPLAY_REPLY_MAX);
-    cbuf = malloc(REPLAY_INPUT_MAX + ORACLE_PROFILE_FIXES_MAX);
-    sbuf = malloc(REPLAY_REPLY_MAX);
-    if (in == NULL || replies == NULL || cbuf == NULL || sbuf == NULL) {
-        free(in), free(replies), free(cbuf), free(sbuf);
+    if (in == NULL || replies == NULL) {
+        free(in), free(replies);
         cli_error(argv[0], "out of memory");
         return CLI_EXIT_USAGE;
     }
@@ -221,10 +218,10 @@ int cli_replay_main(int argc, char **argv)
         if (st != CLI_PARSE_OPERAND)
             continue;
         k = replay_one(argv[0], value, exec != NULL || connect != NULL ? &target : NULL, &eo,
-                       profile, in, replies, cbuf, sbuf);
+                       profile, in, replies);
         if (k > worst)
             worst = k;
     }
-    free(in), free(replies), free(cbuf), free(sbuf);
+    free(in), free(replies);
     return worst;
 }

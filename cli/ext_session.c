@@ -42,6 +42,7 @@
 #define EXIT_GRACE_MS 500     /* after the session: time for the child to exit by itself */
 #define EXT_STALL_DIVISOR 4   /* lock-step sends the rest after a quarter of the reply timeout */
 #define SHELL_SIGNAL_BASE 128 /* a shell reports a child killed by signal N as 128 + N */
+#define DECISION_MIN_MS 50    /* the least a held-back chunk waits for a refusal */
 
 /* The run: the peer, deadlines, the walk and the stderr scanner. */
 struct run {
@@ -54,11 +55,17 @@ struct run {
     int out_eof, err_eof;
     double t0, progress, drain_deadline;
     struct smtp_rp rp;
+    size_t reply_start;        /* where the reply being read began in res->replies */
     struct oracle_stream walk; /* the judge's walk: what each reply answers */
     size_t unit_end;           /* client octets the current unit needs out before its reply */
     int awaiting;              /* a reply is owed for the current unit */
     int greeted, over, done;
-    int stalled; /* lock-step gave up waiting and sent the rest */
+    int stalled;           /* lock-step gave up waiting and sent the rest */
+    int ends_with_quit;    /* the stream's last line is QUIT: the FIN may follow it at once */
+    int chunk_wait;        /* lock-step: the current BDAT line's chunk is held back */
+    size_t chunk_end;      /* where that chunk ends */
+    double unit_out_at;    /* when the current unit was all sent (0: not yet) */
+    double max_latency_ms; /* the longest a reply took after its unit was out */
     struct sanitizer_scan scan;
 };
 
@@ -74,9 +81,27 @@ static double now_ms(void)
 /* ------------------------------------------------------------------ */
 /* The walk                                                             */
 
+/* ends_with_quit - the stream's last line is QUIT (any case), with nothing after it */
+static int ends_with_quit(const char *c, size_t len)
+{
+    static const char quit[] = "QUIT\r\n";
+    size_t n = sizeof quit - 1, i;
+
+    if (len < n || (len > n && c[len - n - 1] != '\n'))
+        return 0;
+    for (i = 0; i < n; i++) {
+        char ch = c[len - n + i];
+        if ((ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch) != quit[i])
+            return 0;
+    }
+    return 1;
+}
+
 /* model_settle - move past units owed nothing; set what may be sent and whether a reply is owed */
 static void model_settle(struct run *r)
 {
+    r->unit_out_at = 0;
+    r->chunk_wait = 0;
     for (;;) {
         const struct oracle_unit *u = oracle_stream_unit(&r->walk);
 
@@ -87,9 +112,26 @@ static void model_settle(struct run *r)
             return;
         case ORACLE_UNIT_LINE:
         case ORACLE_UNIT_AUTH:
-            /* A chunk goes out with its BDAT line: the server answers once it has both. */
+            if (u->chunk_short && (u->chunk_certain || r->o->mode == EXT_PIPELINE))
+                break; /* the stream ends inside the chunk: the server may wait for the rest,
+                          and owes a reply only if it refuses the line at once (drained) */
+            /*
+             * A chunk every reading agrees on goes out with its BDAT line: the server answers
+             * once it has both. One a server may refuse unread (a long size, CHUNKING not
+             * offered) is held back until the server has had time to answer the line alone
+             * (contract section 8.5); in pipelined mode everything goes out at once.
+             */
             r->awaiting = 1;
             r->unit_end = u->off + u->len + u->chunk_len;
+            if (u->chunk && !u->chunk_certain) {
+                if (r->o->mode == EXT_LOCKSTEP) {
+                    r->chunk_wait = 1;
+                    r->chunk_end = r->unit_end;
+                    r->unit_end = u->off + u->len;
+                } else {
+                    oracle_stream_chunk_sent(&r->walk);
+                }
+            }
             return;
         case ORACLE_UNIT_TEXT:
             if (u->owed) {
@@ -119,14 +161,25 @@ static void model_settle(struct run *r)
 }
 
 /* model_reply - a complete reply with this code arrived: pair it with the owed unit */
-static void model_reply(struct run *r, unsigned code)
+static void model_reply(struct run *r, unsigned code, const char *text, size_t len, double now)
 {
     r->res->replies_seen++;
     if (r->over || r->done || !r->awaiting)
         return; /* an extra reply: kept for the oracle, nothing to pair */
+    if (r->unit_out_at > 0 && now - r->unit_out_at > r->max_latency_ms)
+        r->max_latency_ms = now - r->unit_out_at;
     r->greeted = 1;
-    oracle_stream_reply(&r->walk, code);
+    oracle_stream_reply_text(&r->walk, code, text, len);
     model_settle(r);
+}
+
+/* decision_ms - how long a held-back chunk waits for a refusal: the server's pace, bounded */
+static double decision_ms(const struct run *r)
+{
+    double stall = (double)r->o->reply_timeout_ms / EXT_STALL_DIVISOR;
+    double w = 4 * r->max_latency_ms;
+
+    return w < DECISION_MIN_MS ? DECISION_MIN_MS : w > stall ? stall : w;
 }
 
 /* ------------------------------------------------------------------ */
@@ -202,10 +255,13 @@ static int read_out(struct run *r)
             enum smtp_rp_result rr = smtp_rp_feed(&r->rp, res->replies + off,
                                                   res->replies_len - off, &used, &line, &rep);
             off += used > 0 ? used : res->replies_len - off;
-            if (rr == SMTP_RP_REPLY)
-                model_reply(r, rep.code);
-            else if (rr == SMTP_RP_NEED_MORE)
+            if (rr == SMTP_RP_REPLY) {
+                model_reply(r, rep.code, res->replies + r->reply_start, off - r->reply_start,
+                            r->progress);
+                r->reply_start = off;
+            } else if (rr == SMTP_RP_NEED_MORE) {
                 break;
+            }
         }
     }
 }
@@ -218,6 +274,8 @@ static void write_in(struct run *r, size_t limit)
         if (n > 0) {
             r->res->sent += (size_t)n;
             r->progress = now_ms();
+            if (r->res->sent >= r->unit_end && r->unit_out_at == 0)
+                r->unit_out_at = r->progress;
             continue;
         }
         if (n < 0 && errno == EINTR)
@@ -271,8 +329,9 @@ static size_t pace(struct run *r, double now, double *next)
     struct ext_result *res = r->res;
     double limit_ms = r->greeted ? o->reply_timeout_ms : o->greeting_timeout_ms;
     double stall_ms = limit_ms / EXT_STALL_DIVISOR;
+    /* more to send, or the FIN held back: a server waiting for either must not deadlock us */
     int may_stall =
-        r->greeted && !r->over && !r->stalled && o->mode == EXT_LOCKSTEP && res->sent < r->clen;
+        r->greeted && !r->over && !r->stalled && (res->sent < r->clen || !r->peer.write_closed);
 
     if (may_stall && now < r->progress + stall_ms)
         min_deadline(next, r->progress + stall_ms);
@@ -297,8 +356,25 @@ static size_t pace(struct run *r, double now, double *next)
     min_deadline(next, r->progress + limit_ms);
     if (!r->greeted || r->over)
         return 0;
-    if (res->sent == r->clen)
-        ext_peer_half_close(&r->peer); /* the FIN right after the last octet (exim corks its 221) */
+    if (r->chunk_wait && r->unit_out_at > 0) {
+        /* No refusal of the BDAT line alone: the server waits for the chunk. Send it. */
+        double at = r->unit_out_at + decision_ms(r);
+        if (now >= at) {
+            oracle_stream_chunk_sent(&r->walk);
+            r->chunk_wait = 0;
+            r->unit_end = r->chunk_end;
+            r->unit_out_at = 0;
+        } else {
+            min_deadline(next, at);
+        }
+    }
+    /*
+     * The FIN: right after a final QUIT (exim holds its 221 until it comes), or once every
+     * owed reply is in (a server may drop a reply it cannot send before our close: exim's
+     * "connection lost after final dot"), or when lock-step gave up waiting.
+     */
+    if (res->sent == r->clen && (r->ends_with_quit || r->done || r->stalled))
+        ext_peer_half_close(&r->peer);
     return o->mode == EXT_PIPELINE || r->stalled ? r->clen : r->unit_end;
 }
 
@@ -367,8 +443,9 @@ static void session_loop(struct run *r)
             return;
         }
         if (finished) {
-            if (r->drain_deadline == 0)
-                r->drain_deadline = now + r->o->drain_ms;
+            /* Drain until end of stream, or until the server has been quiet for drain_ms. */
+            if (r->drain_deadline < r->progress + r->o->drain_ms)
+                r->drain_deadline = (r->progress > now ? r->progress : now) + r->o->drain_ms;
             ext_peer_half_close(&r->peer);
             if (now >= r->drain_deadline)
                 return;
@@ -442,6 +519,7 @@ static void classify_end(struct run *r)
 enum ext_error ext_run(const struct ext_target *t, const struct ext_options *o, const char *client,
                        size_t client_len, char *reply_buf, size_t reply_cap, struct ext_result *res)
 {
+    struct oracle_reading reading;
     struct run *r;
     enum ext_error err;
 
@@ -459,8 +537,11 @@ enum ext_error ext_run(const struct ext_target *t, const struct ext_options *o, 
     r->res = res;
     r->reply_cap = reply_cap;
     ext_peer_init(&r->peer);
-    /* A server that does not recognise BDAT reads its chunk as command lines: follow it. */
-    oracle_stream_init(&r->walk, r->c, r->clen, ORACLE_EOD_PROPER, ORACLE_STREAM_BDAT_500_NO_CHUNK);
+    /* The live reading: a held-back chunk follows its line only when the runner sent it. */
+    oracle_reading_reference(&reading);
+    reading.live = 1;
+    oracle_stream_init(&r->walk, r->c, r->clen, &reading);
+    r->ends_with_quit = ends_with_quit(r->c, r->clen);
     model_settle(r);
     r->t0 = now_ms();
     if (t->kind == EXT_TARGET_EXEC)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "oracle_stream.h"
 #include "smtp_session.h"
 
 #define REPORT_STDERR_WIDTH 4000 /* escaped characters of the target's stderr in a report */
@@ -116,12 +117,14 @@ enum oracle_rule session_outcome_rule(enum ext_outcome outcome)
 
 /* session_judge - the r6 rule of the run, else the oracle's verdict under profile p */
 enum oracle_rule session_judge(const struct ext_result *run, enum oracle_profile p,
-                               const char *client, size_t client_len, char *cbuf, size_t cbuf_cap,
-                               char *sbuf, size_t sbuf_cap, struct oracle_profile_result *pr)
+                               const char *client, size_t client_len,
+                               struct oracle_profile_result *pr)
 {
+    /* A server that closed before the client did may have ended the session itself. */
+    struct oracle_judging how = {p, run->peer_closed};
     enum oracle_rule r6 = session_outcome_rule(run->outcome);
-    enum oracle_rule rule = oracle_profile_check(
-        p, client, client_len, run->replies, run->replies_len, cbuf, cbuf_cap, sbuf, sbuf_cap, pr);
+    enum oracle_rule rule =
+        oracle_profile_check(&how, client, client_len, run->replies, run->replies_len, pr);
 
     /*
      * A hang is the target's only when the replies it did send were right
@@ -138,15 +141,21 @@ enum oracle_rule session_judge(const struct ext_result *run, enum oracle_profile
 void session_report_print(FILE *out, enum oracle_profile p, const struct ext_result *run,
                           const struct oracle_profile_result *pr, enum oracle_rule rule)
 {
+    struct oracle_reading ref;
+    char rb[256];
     int k;
 
-    oracle_transcript(out, pr->client, pr->client_len, pr->server, pr->server_len);
-    if (pr->ntolerated > 0) {
-        fprintf(out, "tolerated under profile %s (the transcript above is normalised):\n",
-                oracle_profile_name(p));
+    oracle_profile_transcript(out, pr);
+    oracle_reading_reference(&ref);
+    if (memcmp(&ref, &pr->judged.reading, sizeof ref) != 0)
+        fprintf(out, "reading followed: %s\n",
+                oracle_reading_describe(&pr->judged.reading, rb, sizeof rb));
+    if (pr->judged.ntolerated > 0) {
+        fprintf(out, "tolerated under profile %s:\n", oracle_profile_name(p));
         for (k = 0; k < ORACLE_TOL_COUNT; k++)
-            if (pr->tolerated[k] > 0)
-                fprintf(out, "  %s x%u\n", oracle_tol_id((enum oracle_tol)k), pr->tolerated[k]);
+            if (pr->judged.tolerated[k] > 0)
+                fprintf(out, "  %s x%u\n", oracle_tol_id((enum oracle_tol)k),
+                        pr->judged.tolerated[k]);
     }
     fprintf(out, "run: %s (%zu client octets sent, %zu reply octets, %zu replies, %.1f ms)",
             ext_outcome_id(run->outcome), run->sent, run->replies_len, run->replies_seen,

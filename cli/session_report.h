@@ -45,12 +45,12 @@ enum oracle_rule session_outcome_rule(enum ext_outcome outcome);
 
 /*
  * session_judge - the verdict on a run: its r6 rule when it did not end
- * normally, else the oracle's under profile p (scratch as for
- * oracle_profile_check); pr is always filled
+ * normally, else the oracle's under profile p (told whether the server
+ * closed first); pr is always filled
  */
 enum oracle_rule session_judge(const struct ext_result *run, enum oracle_profile p,
-                               const char *client, size_t client_len, char *cbuf, size_t cbuf_cap,
-                               char *sbuf, size_t sbuf_cap, struct oracle_profile_result *pr);
+                               const char *client, size_t client_len,
+                               struct oracle_profile_result *pr);
 
 /*
  * session_report_print - the transcript of the (normalised) session, the

@@ -8,12 +8,23 @@
  * of data). Only the reply parser is shared: reading any server's replies
  * is its job, and it is fuzzed on its own (fuzz_reply_parse).
  *
- * The walk. Client lines and replies are paired in one pass; a "cursor"
- * pulls the next reply out of the server stream on demand, so no reply
- * list is built and nothing is allocated. The walk stops at the first
- * violation. Events (greeting, line, message text, chunk, ...) go to an
- * optional observer; the transcript printer and oracle_line_for_reply are
+ * The walk. Client units and replies are paired in one pass: the stream
+ * walk (oracle_stream.c) says where each command line, message text and
+ * chunk ends, the replies move it on, and a "cursor" pulls the next reply
+ * out of the server stream on demand, so no reply list is built and
+ * nothing is allocated. The walk stops at the first violation. Each reply
+ * is judged under the profile (rule 1: oracle_tolerance.c). Events
+ * (greeting, line, message text, chunk, ...) go to an optional observer;
+ * the transcript printer and oracle_line_for_reply (oracle_print.c) are
  * observers, so they pair lines and replies exactly as the check does.
+ *
+ * Readings. The RFCs leave a server some choices that move framing (a BDAT
+ * size of 10+ digits, a BDAT when CHUNKING was not offered, under profile
+ * rfc a bare LF that is not a line end). oracle_judge walks the reference's
+ * reading first; when that fails and the stream holds such a choice, every
+ * other combination is walked, each held for the whole session (a server
+ * that mixes readings fits none). The first that passes wins; if none does,
+ * the verdict is that of the reading the replies fit longest.
  *
  * Rule 5, smuggling. When the walk fails with an r1 or r3 violation and
  * some message text held an end-of-data look-alike (LF . LF, CR . CR, ...),
@@ -32,16 +43,13 @@
 
 #include <stdarg.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
 #include "oracle_line.h"
 #include "oracle_stream.h"
+#include "oracle_tolerance.h"
+#include "oracle_walk.h"
 #include "smtp_reply_parse.h"
-
-#define REPORT_WIDTH 240     /* escaped characters of a line or reply in a report */
-#define TRANSCRIPT_WIDTH 200 /* escaped characters per transcript row */
 
 /* ------------------------------------------------------------------ */
 /* Rules                                                                */
@@ -61,6 +69,23 @@ const char *oracle_rule_id(enum oracle_rule rule)
 const char *oracle_rule_text(enum oracle_rule rule)
 {
     return (unsigned)rule < ORACLE_RULE_COUNT ? rule_texts[rule] : "invalid rule";
+}
+
+#define PROFILE_ID_(name, id, text) [name] = id,
+static const char *const profile_ids[ORACLE_PROFILE_COUNT] = {ORACLE_PROFILE_LIST(PROFILE_ID_)};
+#undef PROFILE_ID_
+#define TOL_ID_(name, id, rule, text) [name] = id,
+static const char *const tol_ids[ORACLE_TOL_COUNT] = {ORACLE_TOL_LIST(TOL_ID_)};
+#undef TOL_ID_
+
+const char *oracle_profile_name(enum oracle_profile p)
+{
+    return (unsigned)p < ORACLE_PROFILE_COUNT ? profile_ids[p] : "invalid";
+}
+
+const char *oracle_tol_id(enum oracle_tol t)
+{
+    return (unsigned)t < ORACLE_TOL_COUNT ? tol_ids[t] : "invalid";
 }
 
 /* ------------------------------------------------------------------ */
@@ -126,36 +151,23 @@ static int cursor_next(struct cursor *c, struct reply *r)
 /* ------------------------------------------------------------------ */
 /* The walk                                                             */
 
-enum event_kind {
-    EV_GREETING, /* the first reply */
-    EV_LINE,     /* a command line and its reply */
-    EV_DATA,     /* message text (end of data included) and the reply to its end */
-    EV_CHUNK,    /* BDAT chunk octets (their reply went with the BDAT line) */
-    EV_TAIL,     /* an unterminated tail: no reply expected */
-    EV_AFTER,    /* a line after the session ended: no reply expected */
-    EV_UNCHECKED /* client octets the oracle does not pair (after STARTTLS, a 554 greeting) */
-};
-
-struct event {
-    enum event_kind kind;
-    size_t off, len;           /* client octets */
-    const struct reply *reply; /* NULL when none */
-    enum oracle_rule verdict;  /* ORACLE_OK or the violation found here */
-};
-
-typedef void (*observer_fn)(void *ctx, const struct event *ev);
-
 struct walk {
     const char *c;
     size_t clen;
+    const char *srv; /* the server stream (EHLO keywords are read from it) */
+    struct oracle_judging how;
+    struct oracle_reading reading;
     struct oracle_stream s; /* where each unit ends, settled by the replies (oracle_stream.h) */
     struct cursor cur;
-    unsigned eod; /* the end-of-data rule this walk follows */
-    observer_fn observe;
+    oracle_observer observe;
     void *ctx;
     struct oracle_verdict *v;
+    unsigned tolerated[ORACLE_TOL_COUNT];
+    size_t paired;             /* replies paired without a violation: how far the reading fits */
+    unsigned last_code;        /* the code of the last reply paired */
     size_t pos;                /* client octets walked so far (for the transcript's rest) */
     size_t last_off, last_len; /* the last client line read, for an extra reply at the end */
+    int closed;                /* rfc: the server closed after an error; the rest is owed nothing */
     /* for rule 5 */
     int saw_lookalike; /* some message text held a look-alike */
     int suspect;       /* a violation now is "right after" such a message */
@@ -165,19 +177,29 @@ struct walk {
     struct reply diverge_reply;
 };
 
-static void emit(struct walk *w, enum event_kind kind, size_t off, size_t len,
-                 const struct reply *r, enum oracle_rule verdict)
+static void emit(struct walk *w, enum oracle_event_kind kind, size_t off, size_t len,
+                 const struct reply *r, enum oracle_rule verdict, int tol)
 {
-    struct event ev;
+    struct oracle_event ev;
 
     if (w->observe == NULL)
         return;
     ev.kind = kind;
     ev.off = off;
     ev.len = len;
-    ev.reply = r;
+    ev.has_reply = r != NULL;
+    ev.reply_off = r != NULL ? r->off : 0;
+    ev.reply_len = r != NULL ? r->len : 0;
     ev.verdict = verdict;
+    ev.tolerance = tol;
     w->observe(w->ctx, &ev);
+}
+
+/* tolerate - count a tolerance that let a reply pass */
+static void tolerate(struct walk *w, int tol)
+{
+    if (tol >= 0 && tol < ORACLE_TOL_COUNT)
+        w->tolerated[tol]++;
 }
 
 /* code_desc - "500" or "an unreadable reply" into buf */
@@ -197,7 +219,7 @@ static const char *code_desc(const struct reply *r, char buf[32])
  * end-of-data look-alike becomes r5: a server that ended the data there
  * answers the rest of the message as commands, which is exactly such a
  * count mismatch. r1 is left alone here (an unrelated HELP bug right after
- * a message must not be reported as smuggling); oracle_check's hypothesis
+ * a message must not be reported as smuggling); oracle_judge's hypothesis
  * walks turn it into r5 when the replies really fit an early end.
  */
 static enum oracle_rule violate(struct walk *w, enum oracle_rule rule, size_t off, size_t len,
@@ -233,20 +255,6 @@ static enum oracle_rule violate(struct walk *w, enum oracle_rule rule, size_t of
     return rule;
 }
 
-/* check_class - the r1 rules for a reply to a line of class cls, or ORACLE_OK */
-static enum oracle_rule check_class(enum oracle_class cls, unsigned code)
-{
-    if (cls == ORACLE_LINE_MALFORMED && code != 500)
-        return ORACLE_MALFORMED_NOT_500;
-    if (cls == ORACLE_LINE_HELP && code != 214)
-        return ORACLE_HELP_NOT_214;
-    if (cls == ORACLE_LINE_COMMAND && code == 500)
-        return ORACLE_500_FOR_COMMAND;
-    if (cls == ORACLE_LINE_COMMAND && code == 214)
-        return ORACLE_214_NOT_HELP;
-    return ORACLE_OK;
-}
-
 static const char *class_name(enum oracle_class cls)
 {
     return cls == ORACLE_LINE_MALFORMED ? "a malformed line"
@@ -254,29 +262,69 @@ static const char *class_name(enum oracle_class cls)
                                         : "a recognised command";
 }
 
+/*
+ * reply_ok - the reply is well formed, or (profile rfc) its only flaw is a
+ * last line of code and SP with no text, which RFC 5321 4.2 asks clients to
+ * take; *tol says so
+ */
+static int reply_ok(const struct walk *w, const struct reply *r, int *tol)
+{
+    *tol = ORACLE_TOL_NONE;
+    if (r->status == SMTP_RP_OK)
+        return 1;
+    if (w->how.profile == ORACLE_PROFILE_RFC && r->status == SMTP_RP_EMPTY_TEXT) {
+        *tol = ORACLE_TOL_EMPTY_TEXT;
+        return 1;
+    }
+    return 0;
+}
+
+/* paired - a reply was judged correct: note how far the reading fits, and its code */
+static void paired(struct walk *w, const struct reply *r)
+{
+    w->paired++;
+    w->last_code = r->code;
+}
+
+/*
+ * closed_after_error - rfc: a unit got no reply because the server closed
+ * the connection right after a 5yz (RFC 5321 7.8): the session is over
+ */
+static int closed_after_error(struct walk *w)
+{
+    if (w->how.profile != ORACLE_PROFILE_RFC || !w->how.server_closed || w->last_code / 100 != 5)
+        return 0;
+    tolerate(w, ORACLE_TOL_CLOSE_AFTER_ERROR);
+    w->closed = 1;
+    return 1;
+}
+
 /* walk_greeting - check the first reply */
 static enum oracle_rule walk_greeting(struct walk *w)
 {
     struct reply r;
     enum oracle_rule rule = ORACLE_OK;
+    int tol;
     char cb[32];
 
     if (!cursor_next(&w->cur, &r)) {
-        emit(w, EV_GREETING, 0, 0, NULL, ORACLE_MISSING_REPLY);
+        emit(w, ORACLE_EV_GREETING, 0, 0, NULL, ORACLE_MISSING_REPLY, -1);
         return violate(w, ORACLE_MISSING_REPLY, 0, 0, NULL, "no greeting: the server sent nothing");
     }
-    if (r.status != SMTP_RP_OK)
+    if (!reply_ok(w, &r, &tol))
         rule = ORACLE_BAD_REPLY;
     else if (r.code == 214)
         rule = ORACLE_214_NOT_HELP;
     else if (r.code == 500)
         rule = ORACLE_500_FOR_COMMAND; /* 500 answers only malformed lines; none was sent */
-    emit(w, EV_GREETING, 0, 0, &r, rule);
+    emit(w, ORACLE_EV_GREETING, 0, 0, &r, rule, tol);
     if (rule == ORACLE_BAD_REPLY)
         return violate(w, rule, 0, 0, &r, "greeting: %s", smtp_rp_status_name(r.status));
     if (rule != ORACLE_OK)
         return violate(w, rule, 0, 0, &r, "greeting is %s, before any line was sent",
                        code_desc(&r, cb));
+    tolerate(w, tol);
+    paired(w, &r);
     oracle_stream_reply(&w->s, r.code);
     return ORACLE_OK;
 }
@@ -285,8 +333,7 @@ static enum oracle_rule walk_greeting(struct walk *w)
 static enum oracle_rule walk_data(struct walk *w, const struct oracle_unit *u)
 {
     size_t start = u->off, end = u->off + u->len, at = u->eod_at, la, proper_at, proper_end;
-    int found = u->text_ended;
-    int has_la;
+    int found = u->text_ended, has_la, tol;
     struct reply r;
     char cb[32];
 
@@ -296,7 +343,7 @@ static enum oracle_rule walk_data(struct walk *w, const struct oracle_unit *u)
         w->saw_lookalike = 1;
         w->suspect_at = la;
     }
-    if (w->eod != ORACLE_EOD_PROPER && !w->diverged && found &&
+    if (w->reading.eod != ORACLE_EOD_PROPER && !w->diverged && found &&
         (!oracle_eod_find(ORACLE_EOD_PROPER, w->c, w->clen, start - 2, &proper_at, &proper_end) ||
          proper_at != at)) {
         w->diverged = 1; /* filled with the reply below */
@@ -307,44 +354,64 @@ static enum oracle_rule walk_data(struct walk *w, const struct oracle_unit *u)
     w->suspect = has_la;
     if (!found) {
         /* The stream ends inside the message: its end gets no reply. */
-        emit(w, EV_DATA, start, end - start, NULL, ORACLE_OK);
+        emit(w, ORACLE_EV_DATA, start, end - start, NULL, ORACLE_OK, -1);
         oracle_stream_skip(&w->s);
         return ORACLE_OK;
     }
     w->last_off = start;
     w->last_len = end - start;
     if (!cursor_next(&w->cur, &r)) {
-        emit(w, EV_DATA, start, end - start, NULL, ORACLE_DATA_END);
+        emit(w, ORACLE_EV_DATA, start, end - start, NULL, ORACLE_DATA_END, -1);
         return violate(
             w, ORACLE_DATA_END, start, end - start, NULL,
             "no reply after CR LF . CR LF: the server did not see the end of data there");
     }
     if (w->diverged && w->diverge_at == at && w->diverge_reply.len == 0)
         w->diverge_reply = r;
-    if (r.status != SMTP_RP_OK) {
-        emit(w, EV_DATA, start, end - start, &r, ORACLE_BAD_REPLY);
+    if (!reply_ok(w, &r, &tol)) {
+        emit(w, ORACLE_EV_DATA, start, end - start, &r, ORACLE_BAD_REPLY, -1);
         return violate(w, ORACLE_BAD_REPLY, start, end - start, &r, "reply to the end of data: %s",
                        smtp_rp_status_name(r.status));
     }
-    if (r.code == 500 || r.code == 214) {
-        /* 500 and 214 answer command lines only: the server took the "." line for one. */
-        emit(w, EV_DATA, start, end - start, &r, ORACLE_DATA_END);
+    if (r.code == 214) {
+        /* 214 answers HELP only: the server took the "." line for a command. A 500 is a
+         * legal refusal of the message (contract section 5.5); if the server really read
+         * the "." as a command, a smuggling hypothesis fits the replies and says so. */
+        emit(w, ORACLE_EV_DATA, start, end - start, &r, ORACLE_DATA_END, tol);
         return violate(w, ORACLE_DATA_END, start, end - start, &r,
                        "end of data answered %s, as if the \".\" line were a command",
                        code_desc(&r, cb));
     }
-    emit(w, EV_DATA, start, end - start, &r, ORACLE_OK);
-    oracle_stream_reply(&w->s, r.code);
+    emit(w, ORACLE_EV_DATA, start, end - start, &r, ORACLE_OK, tol);
+    tolerate(w, tol);
+    paired(w, &r);
+    oracle_stream_reply_text(&w->s, r.code, w->srv + r.off, r.len);
     return ORACLE_OK;
+}
+
+/* line_facts - what rule 1 needs to know about the line of unit u */
+static void line_facts(const struct walk *w, const struct oracle_unit *u,
+                       struct oracle_line_facts *f)
+{
+    const char *line = w->c + u->off;
+    size_t word = oracle_first_word(line, u->len);
+
+    f->line = line;
+    f->len = u->len;
+    f->fault = u->fault;
+    f->cls = u->cls;
+    f->offered_verb = word > 0 && oracle_stream_offers(&w->s, line, word);
+    f->chunking_offered = oracle_stream_offers(&w->s, "CHUNKING", 8);
 }
 
 /* walk_line - one command line (or AUTH response line) and its reply */
 static enum oracle_rule walk_line(struct walk *w, const struct oracle_unit *u)
 {
     size_t off = u->off, len = u->len;
-    int auth = u->kind == ORACLE_UNIT_AUTH;
+    int auth = u->kind == ORACLE_UNIT_AUTH, tol, rtol = ORACLE_TOL_NONE;
     enum oracle_class cls = u->cls;
     enum oracle_rule rule;
+    struct oracle_line_facts f;
     struct reply r;
     char cb[32];
 
@@ -352,22 +419,27 @@ static enum oracle_rule walk_line(struct walk *w, const struct oracle_unit *u)
     w->last_off = off;
     w->last_len = len;
     if (!cursor_next(&w->cur, &r)) {
-        if (u->chunk_short) {
-            /* The stream ends inside the chunk: the server may still be waiting for it. */
-            emit(w, EV_LINE, off, len, NULL, ORACLE_OK);
+        if (u->chunk_short || closed_after_error(w)) {
+            /* The stream ends inside the chunk (the server may still wait for it), or the
+             * server closed after an error reply: nothing more is owed. */
+            emit(w, ORACLE_EV_LINE, off, len, NULL, ORACLE_OK,
+                 w->closed ? ORACLE_TOL_CLOSE_AFTER_ERROR : -1);
             oracle_stream_skip(&w->s);
             return ORACLE_OK;
         }
-        emit(w, EV_LINE, off, len, NULL, ORACLE_MISSING_REPLY);
+        emit(w, ORACLE_EV_LINE, off, len, NULL, ORACLE_MISSING_REPLY, -1);
         return violate(w, ORACLE_MISSING_REPLY, off, len, NULL, "%s got no reply",
                        auth ? "an AUTH response line" : class_name(cls));
     }
-    if (r.status != SMTP_RP_OK) {
-        emit(w, EV_LINE, off, len, &r, ORACLE_BAD_REPLY);
+    if (!reply_ok(w, &r, &tol)) {
+        emit(w, ORACLE_EV_LINE, off, len, &r, ORACLE_BAD_REPLY, -1);
         return violate(w, ORACLE_BAD_REPLY, off, len, &r, "%s", smtp_rp_status_name(r.status));
     }
-    rule = auth ? ORACLE_OK : check_class(cls, r.code);
-    emit(w, EV_LINE, off, len, &r, rule);
+    line_facts(w, u, &f);
+    rule = auth ? ORACLE_OK : oracle_rule1(w->how.profile, &f, r.code, &rtol);
+    if (rule != ORACLE_OK && r.code == 421 && w->how.profile == ORACLE_PROFILE_RFC)
+        rule = ORACLE_OK, rtol = ORACLE_TOL_421; /* RFC 5321 3.8: any command may get it */
+    emit(w, ORACLE_EV_LINE, off, len, &r, rule, rtol != ORACLE_TOL_NONE ? rtol : tol);
     if (rule != ORACLE_OK) {
         int bad = cls == ORACLE_LINE_MALFORMED;
         return violate(w, rule, off, len, &r, "%s%s%s%s got %s", class_name(cls), bad ? " (" : "",
@@ -375,20 +447,25 @@ static enum oracle_rule walk_line(struct walk *w, const struct oracle_unit *u)
     }
     /* The line was answered correctly: a violation from now on is not "right after" data. */
     w->suspect = 0;
-    oracle_stream_reply(&w->s, r.code);
+    tolerate(w, tol);
+    tolerate(w, rtol);
+    if (w->reading.bare_lf_ends_line == 0 && memchr(w->c + off, '\n', len - 1) != NULL)
+        tolerate(w, ORACLE_TOL_BARE_LF_INSIDE);
+    paired(w, &r);
+    oracle_stream_reply_text(&w->s, r.code, w->srv + r.off, r.len);
     return ORACLE_OK;
 }
 
 /* walk_quiet - a unit owed no reply: report it to the observer and move on */
 static void walk_quiet(struct walk *w, const struct oracle_unit *u)
 {
-    static const enum event_kind kinds[ORACLE_UNIT_KIND_COUNT] = {[ORACLE_UNIT_CHUNK] = EV_CHUNK,
-                                                                  [ORACLE_UNIT_TAIL] = EV_TAIL,
-                                                                  [ORACLE_UNIT_AFTER] = EV_AFTER,
-                                                                  [ORACLE_UNIT_UNCHECKED] =
-                                                                      EV_UNCHECKED};
+    static const enum oracle_event_kind kinds[ORACLE_UNIT_KIND_COUNT] = {
+        [ORACLE_UNIT_CHUNK] = ORACLE_EV_CHUNK,
+        [ORACLE_UNIT_TAIL] = ORACLE_EV_TAIL,
+        [ORACLE_UNIT_AFTER] = ORACLE_EV_AFTER,
+        [ORACLE_UNIT_UNCHECKED] = ORACLE_EV_UNCHECKED};
 
-    emit(w, kinds[u->kind], u->off, u->len, NULL, ORACLE_OK);
+    emit(w, kinds[u->kind], u->off, u->len, NULL, ORACLE_OK, -1);
     w->pos = u->off + u->len;
     if (u->kind == ORACLE_UNIT_TAIL) {
         w->last_off = u->off;
@@ -397,15 +474,43 @@ static void walk_quiet(struct walk *w, const struct oracle_unit *u)
     oracle_stream_skip(&w->s);
 }
 
-/* walk_run - pair the whole session under w->eod; ORACLE_OK or the first violation */
+/*
+ * walk_end - the client stream is walked: any reply left is extra, except
+ * (rfc) one last 4yz, 5yz or 221 answering the client's close
+ */
+static enum oracle_rule walk_end(struct walk *w)
+{
+    struct reply r, more;
+    int tol;
+
+    if (!cursor_next(&w->cur, &r))
+        return ORACLE_OK;
+    if (w->how.profile == ORACLE_PROFILE_RFC && !oracle_stream_over(&w->s) && !w->closed &&
+        reply_ok(w, &r, &tol) && (r.code / 100 == 4 || r.code / 100 == 5 || r.code == 221) &&
+        !cursor_next(&w->cur, &more)) {
+        emit(w, ORACLE_EV_AFTER, w->clen, 0, &r, ORACLE_OK, ORACLE_TOL_FINAL_REPLY);
+        tolerate(w, ORACLE_TOL_FINAL_REPLY);
+        return ORACLE_OK;
+    }
+    return violate(w, ORACLE_EXTRA_REPLY, w->last_off, w->last_len, &r,
+                   oracle_stream_over(&w->s) ? "a reply after the session ended (221 or 421)"
+                                             : "a reply that answers no line");
+}
+
+/* walk_run - pair the whole session under w's reading; ORACLE_OK or the first violation */
 static enum oracle_rule walk_run(struct walk *w)
 {
     enum oracle_rule rule = ORACLE_OK;
-    struct reply r;
 
     for (;;) {
         const struct oracle_unit *u = oracle_stream_unit(&w->s);
 
+        if (w->closed && u->kind != ORACLE_UNIT_END && u->kind != ORACLE_UNIT_UNCHECKED) {
+            /* The server closed after an error: the rest is owed nothing. */
+            emit(w, ORACLE_EV_AFTER, u->off, w->clen - u->off, NULL, ORACLE_OK, -1);
+            w->pos = w->clen;
+            return ORACLE_OK;
+        }
         switch (u->kind) {
         case ORACLE_UNIT_GREETING:
             rule = walk_greeting(w);
@@ -428,262 +533,202 @@ static enum oracle_rule walk_run(struct walk *w)
             break;
         case ORACLE_UNIT_END:
         case ORACLE_UNIT_KIND_COUNT:
-            if (cursor_next(&w->cur, &r)) {
-                return violate(w, ORACLE_EXTRA_REPLY, w->last_off, w->last_len, &r,
-                               oracle_stream_over(&w->s)
-                                   ? "a reply after the session ended (221 or 421)"
-                                   : "a reply that answers no line");
-            }
-            return ORACLE_OK;
+            return walk_end(w);
         }
         if (rule != ORACLE_OK)
             return rule;
     }
 }
 
-static void walk_init(struct walk *w, const char *client, size_t client_len, const char *server,
-                      size_t server_len, unsigned eod, struct oracle_verdict *v)
+static void walk_init(struct walk *w, const struct oracle_judging *how,
+                      const struct oracle_reading *reading, const char *client, size_t client_len,
+                      const char *server, size_t server_len, struct oracle_verdict *v)
 {
     memset(w, 0, sizeof *w);
-    w->c = client;
-    w->clen = client_len;
-    oracle_stream_init(&w->s, client, client_len, eod, 0);
-    cursor_init(&w->cur, server, server_len);
-    w->eod = eod;
+    w->c = client != NULL ? client : "";
+    w->clen = client != NULL ? client_len : 0;
+    w->srv = server != NULL ? server : "";
+    w->how = *how;
+    if (reading != NULL)
+        w->reading = *reading;
+    else
+        oracle_reading_reference(&w->reading);
+    oracle_stream_init(&w->s, w->c, w->clen, &w->reading);
+    cursor_init(&w->cur, w->srv, server != NULL ? server_len : 0);
     w->v = v;
     memset(v, 0, sizeof *v);
     v->rule = ORACLE_OK;
 }
 
+enum oracle_rule oracle_walk_observe(const struct oracle_judging *how,
+                                     const struct oracle_reading *r, const char *client,
+                                     size_t client_len, const char *server, size_t server_len,
+                                     oracle_observer observe, void *ctx, size_t *client_pos,
+                                     size_t *server_pos)
+{
+    struct oracle_verdict v;
+    struct walk w;
+    enum oracle_rule rule;
+
+    walk_init(&w, how, r, client, client_len, server, server_len, &v);
+    w.observe = observe;
+    w.ctx = ctx;
+    rule = walk_run(&w);
+    *client_pos = w.pos;
+    *server_pos = w.cur.start;
+    return rule;
+}
+
 /* ------------------------------------------------------------------ */
-/* The public entry points                                              */
+/* Judging: every reading, then the smuggling hypotheses                 */
+
+/* What the client stream holds that a reading could read another way. */
+struct choices {
+    int bare_lf;   /* a command could end in a bare LF */
+    int long_bdat; /* a BDAT line with a size of 10 or more digits */
+    int bdat;      /* any BDAT line (its chunk may be refused unread) */
+};
+
+/* scan_choices - a cheap look over the whole stream (it may hold any octets) */
+static void scan_choices(const char *c, size_t len, struct choices *ch)
+{
+    size_t i = 0;
+
+    memset(ch, 0, sizeof *ch);
+    while (i < len) {
+        const char *lf = memchr(c + i, '\n', len - i);
+        size_t end = lf != NULL ? (size_t)(lf - c) + 1 : len, d = 0;
+        if (lf != NULL && (end < 2 || c[end - 2] != '\r'))
+            ch->bare_lf = 1;
+        if (end - i >= 7 && oracle_same_word(c + i, 4, "BDAT") && c[i + 4] == ' ') {
+            ch->bdat = 1;
+            while (i + 5 + d < end && c[i + 5 + d] >= '0' && c[i + 5 + d] <= '9')
+                d++;
+            ch->long_bdat |= d > ORACLE_BDAT_DIGITS_MAX;
+        }
+        i = end;
+    }
+}
+
+/* judge_walk - one walk under (how, reading); the rule, with the walk left in *w */
+static enum oracle_rule judge_walk(struct walk *w, const struct oracle_judging *how,
+                                   const struct oracle_reading *reading, const char *client,
+                                   size_t client_len, const char *server, size_t server_len,
+                                   struct oracle_verdict *v)
+{
+    walk_init(w, how, reading, client, client_len, server, server_len, v);
+    return walk_run(w);
+}
+
+/* keep - the walk's reading and tolerances into *j */
+static void keep(const struct walk *w, struct oracle_judged *j)
+{
+    int t;
+
+    if (j == NULL)
+        return;
+    memset(j, 0, sizeof *j);
+    j->reading = w->reading;
+    for (t = 0; t < ORACLE_TOL_COUNT; t++) {
+        j->tolerated[t] = w->tolerated[t];
+        j->ntolerated += w->tolerated[t];
+    }
+}
+
+/*
+ * smuggled - rule 5 by hypothesis: do the replies fit a server that also
+ * ends message data at a look-alike? 1 with the r5 verdict in *v, else 0
+ */
+static int smuggled(struct walk *h, const struct oracle_judging *how,
+                    const struct oracle_reading *framing, const char *client, size_t client_len,
+                    const char *server, size_t server_len, struct oracle_verdict *v)
+{
+    struct oracle_verdict hv;
+    struct oracle_reading r = *framing;
+    unsigned k;
+
+    for (k = ORACLE_EOD_PROPER + 1; k < oracle_eod_rules(); k++) {
+        r.eod = k;
+        if (judge_walk(h, how, &r, client, client_len, server, server_len, &hv) != ORACLE_OK ||
+            !h->diverged)
+            continue;
+        memset(v, 0, sizeof *v);
+        v->rule = ORACLE_DATA_END;
+        v->line_off = h->diverge_at;
+        v->line_len = h->diverge_at < client_len ? client_len - h->diverge_at : 0;
+        if (v->line_len > 64)
+            v->line_len = 64;
+        v->reply_off = h->diverge_reply.off;
+        v->reply_len = h->diverge_reply.len;
+        snprintf(v->detail, sizeof v->detail,
+                 "the replies fit a server that ends message data at %s (client octet %zu), "
+                 "not only at CR LF . CR LF",
+                 oracle_eod_name(k), h->diverge_at);
+        return 1;
+    }
+    return 0;
+}
+
+enum oracle_rule oracle_judge(const struct oracle_judging *how, const char *client,
+                              size_t client_len, const char *server, size_t server_len,
+                              struct oracle_verdict *v, struct oracle_judged *j)
+{
+    struct walk w[2], *best = &w[1];
+    struct oracle_verdict tv;
+    struct oracle_reading r;
+    struct choices ch;
+    enum oracle_rule rule, best_rule;
+    int bare, lng, unoff;
+
+    if (client == NULL)
+        client_len = 0;
+    if (server == NULL)
+        server_len = 0;
+    best_rule = judge_walk(best, how, NULL, client, client_len, server, server_len, v);
+    if (best_rule == ORACLE_OK)
+        goto done;
+    /* Every other reading the stream gives a chance to, each for the whole session. */
+    scan_choices(client, client_len, &ch);
+    for (bare = 1; bare >= (how->profile == ORACLE_PROFILE_RFC && ch.bare_lf ? 0 : 1); bare--) {
+        for (lng = 0; lng <= ch.long_bdat; lng++) {
+            for (unoff = 1; unoff >= (ch.bdat ? 0 : 1); unoff--) {
+                oracle_reading_reference(&r);
+                r.bare_lf_ends_line = (unsigned char)bare;
+                r.long_bdat_chunk = (unsigned char)lng;
+                r.unoffered_bdat_chunk = (unsigned char)unoff;
+                if (bare == 1 && lng == 0 && unoff == 1)
+                    continue; /* the reference's reading: walked above */
+                rule = judge_walk(&w[0], how, &r, client, client_len, server, server_len, &tv);
+                if (rule == ORACLE_OK) {
+                    keep(&w[0], j);
+                    memset(v, 0, sizeof *v);
+                    return ORACLE_OK;
+                }
+                if (w[0].paired > best->paired) {
+                    best[0] = w[0];
+                    best_rule = rule;
+                    *v = tv;
+                }
+            }
+        }
+    }
+    /* Smuggling: only a reading the replies fit up to a message with a look-alike in it. */
+    if (best_rule != ORACLE_BAD_REPLY && best->saw_lookalike) {
+        struct oracle_reading framing = best->reading;
+        if (smuggled(&w[0], how, &framing, client, client_len, server, server_len, v)) {
+            keep(&w[0], j);
+            return ORACLE_DATA_END;
+        }
+    }
+done:
+    keep(best, j);
+    return best_rule;
+}
 
 enum oracle_rule oracle_check(const char *client, size_t client_len, const char *server,
                               size_t server_len, struct oracle_verdict *v)
 {
-    struct walk w, h;
-    struct oracle_verdict hv;
-    enum oracle_rule rule;
-    unsigned k;
+    struct oracle_judging how = {ORACLE_PROFILE_STRICT, 0};
 
-    if (client == NULL)
-        client_len = 0;
-    if (server == NULL)
-        server_len = 0;
-    walk_init(&w, client, client_len, server, server_len, ORACLE_EOD_PROPER, v);
-    rule = walk_run(&w);
-    if (rule == ORACLE_OK || rule == ORACLE_BAD_REPLY || !w.saw_lookalike)
-        return rule;
-
-    /* Would the replies fit a server that also ends data at a look-alike? */
-    for (k = ORACLE_EOD_PROPER + 1; k < oracle_eod_rules(); k++) {
-        walk_init(&h, client, client_len, server, server_len, k, &hv);
-        if (walk_run(&h) != ORACLE_OK || !h.diverged)
-            continue;
-        memset(v, 0, sizeof *v);
-        v->rule = ORACLE_DATA_END;
-        v->line_off = h.diverge_at;
-        v->line_len = h.diverge_at < client_len ? client_len - h.diverge_at : 0;
-        if (v->line_len > 64)
-            v->line_len = 64;
-        v->reply_off = h.diverge_reply.off;
-        v->reply_len = h.diverge_reply.len;
-        snprintf(v->detail, sizeof v->detail,
-                 "the replies fit a server that ends message data at %s (client octet %zu), "
-                 "not only at CR LF . CR LF",
-                 oracle_eod_name(k), h.diverge_at);
-        return ORACLE_DATA_END;
-    }
-    return rule;
-}
-
-/* print_field - "  <label> @off (n octets): "escaped"" */
-static void print_field(FILE *out, const char *label, const char *base, size_t off, size_t len)
-{
-    fprintf(out, "  %-6s @%zu (%zu octets): \"", label, off, len);
-    escape_print(out, base + off, len, REPORT_WIDTH);
-    fputs("\"\n", out);
-}
-
-void oracle_report(const struct oracle_verdict *v, const char *client, const char *server)
-{
-    if (v == NULL)
-        return;
-    fprintf(stderr, "smtpfuzz oracle: %s: %s\n", oracle_rule_id(v->rule),
-            oracle_rule_text(v->rule));
-    if (v->detail[0] != '\0')
-        fprintf(stderr, "  detail: %s\n", v->detail);
-    if (client != NULL && v->line_len > 0)
-        print_field(stderr, "line", client, v->line_off, v->line_len);
-    else
-        fputs("  line   (none)\n", stderr);
-    if (server != NULL && v->reply_len > 0)
-        print_field(stderr, "reply", server, v->reply_off, v->reply_len);
-    else
-        fputs("  reply  (none)\n", stderr);
-    fflush(stderr);
-}
-
-_Noreturn void oracle_fail(const struct oracle_verdict *v, const char *client, const char *server)
-{
-    oracle_report(v, client, server);
-    abort();
-}
-
-/* ------------------------------------------------------------------ */
-/* Observers: the transcript and the reply-to-line lookup               */
-
-/* print_rows - one row per LF-ended piece of (p, n), each prefixed, escaped and capped */
-static void print_rows(FILE *out, const char *prefix, const char *p, size_t n)
-{
-    size_t off = 0;
-
-    while (off < n) {
-        const char *lf = memchr(p + off, '\n', n - off);
-        size_t k = lf != NULL ? (size_t)(lf - (p + off)) + 1 : n - off;
-        fputs(prefix, out);
-        escape_print(out, p + off, k, TRANSCRIPT_WIDTH);
-        fputc('\n', out);
-        off += k;
-    }
-}
-
-struct transcript {
-    FILE *out;
-    const char *client, *server;
-};
-
-static void transcript_event(void *ctx, const struct event *ev)
-{
-    struct transcript *t = ctx;
-    const char *note = NULL;
-
-    switch (ev->kind) {
-    case EV_GREETING:
-        fputs("   (greeting)\n", t->out);
-        break;
-    case EV_LINE:
-        print_rows(t->out, "C: ", t->client + ev->off, ev->len);
-        break;
-    case EV_DATA:
-        print_rows(t->out, "D: ", t->client + ev->off, ev->len);
-        if (ev->reply == NULL && ev->verdict == ORACLE_OK)
-            note = "(input ends inside the message text: no reply expected)";
-        break;
-    case EV_CHUNK:
-        fprintf(t->out, "B: [chunk, %zu octets] \"", ev->len);
-        escape_print(t->out, t->client + ev->off, ev->len, TRANSCRIPT_WIDTH);
-        fputs("\"\n", t->out);
-        break;
-    case EV_TAIL:
-        print_rows(t->out, "C: ", t->client + ev->off, ev->len);
-        note = "(unterminated tail: no reply expected)";
-        break;
-    case EV_AFTER:
-        print_rows(t->out, "C: ", t->client + ev->off, ev->len);
-        note = "(after the session ended: no reply expected)";
-        break;
-    case EV_UNCHECKED:
-        print_rows(t->out, "C: ", t->client + ev->off, ev->len);
-        note = "(not plain SMTP from here on: not checked)";
-        break;
-    }
-    if (ev->reply != NULL)
-        print_rows(t->out, "S: ", t->server + ev->reply->off, ev->reply->len);
-    if (note != NULL)
-        fprintf(t->out, "   %s\n", note);
-    else if (ev->kind != EV_CHUNK || ev->verdict != ORACLE_OK)
-        fprintf(t->out, "   = %s\n", ev->verdict == ORACLE_OK ? "ok" : oracle_rule_id(ev->verdict));
-}
-
-void oracle_transcript(FILE *out, const char *client, size_t client_len, const char *server,
-                       size_t server_len)
-{
-    struct oracle_verdict v, wv;
-    struct transcript t;
-    struct walk w;
-    enum oracle_rule rule;
-
-    if (out == NULL)
-        return;
-    if (client == NULL)
-        client_len = 0;
-    if (server == NULL)
-        server_len = 0;
-    rule = oracle_check(client, client_len, server, server_len, &v);
-
-    t.out = out;
-    t.client = client;
-    t.server = server;
-    walk_init(&w, client, client_len, server, server_len, ORACLE_EOD_PROPER, &wv);
-    w.observe = transcript_event;
-    w.ctx = &t;
-    if (walk_run(&w) != ORACLE_OK) {
-        /* Whatever follows the first violation, unpaired, so nothing is hidden. */
-        if (w.pos < client_len) {
-            fputs("   -- client octets after the first violation, not paired --\n", out);
-            print_rows(out, "C: ", client + w.pos, client_len - w.pos);
-        }
-        if (w.cur.start < server_len) {
-            fputs("   -- server octets after the first violation, not paired --\n", out);
-            print_rows(out, "S: ", server + w.cur.start, server_len - w.cur.start);
-        }
-    }
-    if (rule == ORACLE_OK) {
-        fputs("verdict: ok\n", out);
-        return;
-    }
-    fprintf(out, "verdict: %s: %s\n", oracle_rule_id(rule), oracle_rule_text(rule));
-    if (v.detail[0] != '\0')
-        fprintf(out, "  detail: %s\n", v.detail);
-    if (v.line_len > 0) {
-        fprintf(out, "  line   @%zu (%zu octets): \"", v.line_off, v.line_len);
-        escape_print(out, client + v.line_off, v.line_len, REPORT_WIDTH);
-        fputs("\"\n", out);
-    }
-    if (v.reply_len > 0) {
-        fprintf(out, "  reply  @%zu (%zu octets): \"", v.reply_off, v.reply_len);
-        escape_print(out, server + v.reply_off, v.reply_len, REPORT_WIDTH);
-        fputs("\"\n", out);
-    }
-}
-
-struct locate {
-    size_t want;
-    int found;
-    size_t off, len;
-};
-
-static void locate_event(void *ctx, const struct event *ev)
-{
-    struct locate *l = ctx;
-
-    if (l->found || ev->reply == NULL)
-        return;
-    if (l->want >= ev->reply->off && l->want - ev->reply->off < ev->reply->len) {
-        l->found = 1;
-        l->off = ev->kind == EV_GREETING ? 0 : ev->off;
-        l->len = ev->kind == EV_GREETING ? 0 : ev->len;
-    }
-}
-
-int oracle_line_for_reply(const char *client, size_t client_len, const char *server,
-                          size_t server_len, size_t reply_off, size_t *line_off, size_t *line_len)
-{
-    struct oracle_verdict v;
-    struct locate l;
-    struct walk w;
-
-    memset(&l, 0, sizeof l);
-    l.want = reply_off;
-    walk_init(&w, client, client != NULL ? client_len : 0, server, server != NULL ? server_len : 0,
-              ORACLE_EOD_PROPER, &v);
-    w.observe = locate_event;
-    w.ctx = &l;
-    (void)walk_run(&w);
-    if (!l.found)
-        return 0;
-    *line_off = l.off;
-    *line_len = l.len;
-    return 1;
+    return oracle_judge(&how, client, client_len, server, server_len, v, NULL);
 }

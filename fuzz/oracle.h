@@ -57,6 +57,13 @@
  * Verdicts name the first violation only, with the offsets of the client
  * line (or message text, or look-alike) and of the reply involved.
  *
+ * Profiles (docs/contract.md section 8): strict holds a server to the
+ * contract; rfc to what the RFCs require, tolerating the deviations of
+ * ORACLE_TOL_LIST. Both follow every legal reading of the choices that move
+ * framing (a BDAT size of 10+ digits read or refused, a BDAT refused when
+ * CHUNKING was not offered, and under rfc a bare LF not taken as a line
+ * end), each kept for the whole session.
+ *
  * What it never does: allocate per line beyond its bounded working state,
  * keep global mutable state, or abort by itself (oracle_fail does that).
  */
@@ -119,6 +126,102 @@ enum oracle_fault { ORACLE_FAULT_LIST(ORACLE_FAULT_ENUM_) ORACLE_FAULT_COUNT };
 
 #define ORACLE_LINE_MAX 512 /* octets of a well-framed command line, CR LF included */
 
+/* X(name, id, text): how strictly a session is judged (docs/contract.md section 8). */
+#define ORACLE_PROFILE_LIST(X)                                                                     \
+    X(ORACLE_PROFILE_STRICT, "strict",                                                             \
+      "the contract as written: 500 for every malformed line, "                                    \
+      "214 for every HELP")                                                                        \
+    X(ORACLE_PROFILE_RFC, "rfc",                                                                   \
+      "what the RFCs require: the strict rules minus the deviations "                              \
+      "listed as tolerated")
+
+#define ORACLE_PROFILE_ENUM_(name, id, text) name,
+enum oracle_profile { ORACLE_PROFILE_LIST(ORACLE_PROFILE_ENUM_) ORACLE_PROFILE_COUNT };
+#undef ORACLE_PROFILE_ENUM_
+
+/*
+ * X(name, id, rule, text): what profile rfc tolerates (docs/contract.md section 8.2), and
+ * which strict rule each relaxes.
+ */
+#define ORACLE_TOL_LIST(X)                                                                         \
+    X(ORACLE_TOL_BARE_LF, "rfc-bare-lf-line-end", ORACLE_MALFORMED_NOT_500,                        \
+      "a command line ended by a bare LF is answered as if it ended in CR LF (the line is "        \
+      "then judged as the CR LF line)")                                                            \
+    X(ORACLE_TOL_BARE_LF_INSIDE, "rfc-bare-lf-not-line-end", ORACLE_MISSING_REPLY,                 \
+      "a bare LF not taken as a line end (RFC 5321 2.3.8): the line runs to the next CR LF "       \
+      "and gets one reply")                                                                        \
+    X(ORACLE_TOL_HELP_211, "rfc-help-211", ORACLE_HELP_NOT_214,                                    \
+      "HELP answered 211 (RFC 5321 4.2.2: \"System status, or system help reply\")")               \
+    X(ORACLE_TOL_HELP_REFUSED, "rfc-help-refused", ORACLE_HELP_NOT_214,                            \
+      "HELP refused with a 5yz: HELP is not in the minimum command set (RFC 5321 4.5.1) and "      \
+      "its argument is optional (4.1.1.8)")                                                        \
+    X(ORACLE_TOL_MALFORMED_5YZ, "rfc-malformed-any-5yz", ORACLE_MALFORMED_NOT_500,                 \
+      "a malformed or unrecognised line answered with another 5yz (501, 502, 504, 550, ...)")      \
+    X(ORACLE_TOL_LENIENT_ARGUMENT, "rfc-lenient-argument", ORACLE_MALFORMED_NOT_500,               \
+      "a line whose verb is recognised, with a malformed argument (control octet, bad "            \
+      "UTF-8, bare CR), answered as a command: the server understood the verb")                    \
+    X(ORACLE_TOL_OFFERED_VERB, "rfc-offered-extension-verb", ORACLE_MALFORMED_NOT_500,             \
+      "a verb the server listed in its EHLO reply (XCLIENT, ETRN, ...) answered as a command "     \
+      "(RFC 5321 4.1.5)")                                                                          \
+    X(ORACLE_TOL_500_BAD_ARG, "rfc-500-bad-argument", ORACLE_500_FOR_COMMAND,                      \
+      "500 for HELO, EHLO, MAIL, RCPT or VRFY (whose argument may be unparseable), or for "        \
+      "DATA, RSET or QUIT given an argument they do not take")                                     \
+    X(ORACLE_TOL_500_EXTENSION, "rfc-500-unoffered-extension", ORACLE_500_FOR_COMMAND,             \
+      "500 for BDAT when CHUNKING was not offered, or for STARTTLS, AUTH or EXPN: a server "       \
+      "without the extension does not recognise the verb")                                         \
+    X(ORACLE_TOL_LONG_LINE, "rfc-long-line-accepted", ORACLE_MALFORMED_NOT_500,                    \
+      "a command line over 512 octets answered as a command (RFC 5321 4.5.3.1: servers should "    \
+      "avoid length limits), as long as it gets exactly one reply")                                \
+    X(ORACLE_TOL_EMPTY_TEXT, "rfc-code-sp-no-text", ORACLE_BAD_REPLY,                              \
+      "a last reply line of code and SP with no text (RFC 5321 4.2: clients take it)")             \
+    X(ORACLE_TOL_421, "rfc-421-closes", ORACLE_MALFORMED_NOT_500,                                  \
+      "421 in answer to any line (RFC 5321 3.8: the server closes the session); nothing may "      \
+      "follow it")                                                                                 \
+    X(ORACLE_TOL_CLOSE_AFTER_ERROR, "rfc-close-after-error", ORACLE_MISSING_REPLY,                 \
+      "the server closed the connection right after a 5yz reply (RFC 5321 7.8): the lines "        \
+      "after it are owed nothing")                                                                 \
+    X(ORACLE_TOL_FINAL_REPLY, "rfc-reply-to-end-of-input", ORACLE_EXTRA_REPLY,                     \
+      "one last 4yz, 5yz or 221 reply after the input ended without QUIT (a server answering "     \
+      "the client's close, RFC 5321 4.1.1.5)")
+
+#define ORACLE_TOL_ENUM_(name, id, rule, text) name,
+enum oracle_tol { ORACLE_TOL_LIST(ORACLE_TOL_ENUM_) ORACLE_TOL_COUNT };
+#undef ORACLE_TOL_ENUM_
+
+/*
+ * One reading of the choices the RFCs leave a server that move framing
+ * (docs/contract.md section 8.4). A walk follows one reading for the whole
+ * session; the judge tries the others when the replies do not fit.
+ */
+struct oracle_reading {
+    unsigned eod; /* the end-of-data rule: ORACLE_EOD_PROPER or a smuggling hypothesis */
+    /* 1: every LF ends a command line (the contract, and most servers); 0: only CR LF does
+     * (RFC 5321 2.3.8), a bare LF stays inside a line that ends at the next CR LF */
+    unsigned char bare_lf_ends_line;
+    /* 1: a BDAT size of 10 or more digits is read as a chunk (RFC 3030: chunk-size = 1*DIGIT);
+     * 0: the size is refused at once and no chunk is read (the reference's 9-digit cap) */
+    unsigned char long_bdat_chunk;
+    /* 1: a BDAT refused (not 2yz) when CHUNKING was not offered still reads its chunk (as the
+     * reference does for an out-of-sequence BDAT); 0: it reads none, the octets are lines */
+    unsigned char unoffered_bdat_chunk;
+    /* a live session (the external runner): a chunk not every reading agrees on follows its
+     * line exactly when oracle_stream_chunk_sent() said it went out before the reply came */
+    unsigned char live;
+};
+
+/* How to judge a session. */
+struct oracle_judging {
+    enum oracle_profile profile;
+    int server_closed; /* out of process: the server closed the connection before the client */
+};
+
+/* What judging settled besides the verdict. */
+struct oracle_judged {
+    struct oracle_reading reading;        /* the reading the replies fit (or fit longest) */
+    unsigned tolerated[ORACLE_TOL_COUNT]; /* how often each tolerance let a reply pass */
+    size_t ntolerated;                    /* their sum */
+};
+
 /* A violation: which rule, where in the client stream, which reply. */
 struct oracle_verdict {
     enum oracle_rule rule;
@@ -140,11 +243,28 @@ enum oracle_fault oracle_line_judge(const char *line, size_t len, enum oracle_cl
 const char *oracle_fault_name(enum oracle_fault fault);
 
 /*
- * oracle_check - check a whole session; ORACLE_OK or the first violation,
- * described in *v
+ * oracle_check - check a whole session under profile strict; ORACLE_OK or the first
+ * violation, described in *v
  */
 enum oracle_rule oracle_check(const char *client, size_t client_len, const char *server,
                               size_t server_len, struct oracle_verdict *v);
+
+/*
+ * oracle_judge - check a whole session as how says: every reading of the RFCs' framing
+ * choices is tried until one fits; ORACLE_OK, or the first violation of the reading the
+ * replies fit longest, in *v. j (may be NULL) gets that reading and the tolerances used.
+ */
+enum oracle_rule oracle_judge(const struct oracle_judging *how, const char *client,
+                              size_t client_len, const char *server, size_t server_len,
+                              struct oracle_verdict *v, struct oracle_judged *j);
+
+/*
+ * oracle_transcript_judged - the annotated transcript as oracle_judge paired the session:
+ * under profile how, following reading r (NULL: the reference's)
+ */
+void oracle_transcript_judged(FILE *out, const struct oracle_judging *how,
+                              const struct oracle_reading *r, const char *client, size_t client_len,
+                              const char *server, size_t server_len);
 
 /*
  * oracle_transcript - print the annotated transcript of a session to out:
@@ -173,5 +293,11 @@ const char *oracle_rule_id(enum oracle_rule rule);
 
 /* oracle_rule_text - one line of English describing a rule */
 const char *oracle_rule_text(enum oracle_rule rule);
+
+/* oracle_profile_name - the name of a profile ("rfc") */
+const char *oracle_profile_name(enum oracle_profile p);
+
+/* oracle_tol_id - the stable id of a tolerance ("rfc-help-211") */
+const char *oracle_tol_id(enum oracle_tol t);
 
 #endif

@@ -105,27 +105,23 @@ static size_t utf8_length(const unsigned char *p, size_t n)
     return need;
 }
 
-/* oracle_line_verb - oracle_line_fault(), also setting *verb */
-enum oracle_fault oracle_line_verb(const char *line, size_t len, enum oracle_verb *verb)
+/* content_judge - the faults of content c[0..n) of a CR LF line, in precedence order */
+static enum oracle_fault content_judge(const char *c, size_t n, enum oracle_verb *verb)
 {
-    const unsigned char *u = (const unsigned char *)line;
-    size_t content, i, k, verb_len;
+    const unsigned char *u = (const unsigned char *)c;
+    size_t i, k, verb_len;
     int cr = 0, ctrl = 0, bad_utf8 = 0;
 
-    if (len > ORACLE_LINE_MAX)
+    if (n + 2 > ORACLE_LINE_MAX)
         return ORACLE_FAULT_TOO_LONG;
-    if (len < 2 || u[len - 1] != '\n' || u[len - 2] != '\r')
-        return ORACLE_FAULT_BARE_LF;
-    content = len - 2;
-
     /* One pass over the content noting every problem; precedence is applied after. */
-    for (i = 0; i < content; i += k) {
+    for (i = 0; i < n; i += k) {
         k = 1;
         if (u[i] == '\r')
             cr = 1;
         else if (u[i] < 0x20 || u[i] == 0x7F)
             ctrl = 1; /* NUL, HT, LF (only if the caller passed one inside), other C0, DEL */
-        else if (u[i] >= 0x80 && (k = utf8_length(u + i, content - i)) == 0)
+        else if (u[i] >= 0x80 && (k = utf8_length(u + i, n - i)) == 0)
             bad_utf8 = 1, k = 1; /* resume after the bad byte so later bytes still count */
     }
     if (cr)
@@ -136,14 +132,59 @@ enum oracle_fault oracle_line_verb(const char *line, size_t len, enum oracle_ver
         return ORACLE_FAULT_BAD_UTF8;
 
     /* The verb: up to the first SP, 1+ ASCII letters (so no UTF-8 in it). */
-    for (verb_len = 0; verb_len < content && u[verb_len] != ' '; verb_len++) {
+    for (verb_len = 0; verb_len < n && u[verb_len] != ' '; verb_len++) {
         if (!is_upper(u[verb_len]) && !is_lower(u[verb_len]))
             return ORACLE_FAULT_BAD_VERB;
     }
     if (verb_len == 0)
         return ORACLE_FAULT_BAD_VERB;
-    *verb = verb_of(line, verb_len);
+    *verb = verb_of(c, verb_len);
     return *verb == ORACLE_V_NONE ? ORACLE_FAULT_UNKNOWN_VERB : ORACLE_FAULT_NONE;
+}
+
+enum oracle_fault oracle_line_verb(const char *line, size_t len, enum oracle_verb *verb)
+{
+    const unsigned char *u = (const unsigned char *)line;
+
+    if (len > ORACLE_LINE_MAX)
+        return ORACLE_FAULT_TOO_LONG;
+    if (len < 2 || u[len - 1] != '\n' || u[len - 2] != '\r')
+        return ORACLE_FAULT_BARE_LF;
+    return content_judge(line, len - 2, verb);
+}
+
+enum oracle_fault oracle_content_verb(const char *content, size_t n, enum oracle_verb *verb)
+{
+    *verb = ORACLE_V_NONE;
+    return content_judge(content, n, verb);
+}
+
+/* is_word_end - an octet a lenient server may take as the end of the verb */
+static int is_word_end(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0';
+}
+
+enum oracle_verb oracle_first_word_verb(const char *line, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)line;
+    size_t n = 0;
+
+    while (n < len && (is_upper(u[n]) || is_lower(u[n])))
+        n++;
+    if (n == 0 || (n < len && !is_word_end(u[n])))
+        return ORACLE_V_NONE;
+    return verb_of(line, n);
+}
+
+size_t oracle_first_word(const char *line, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)line;
+    size_t n = 0;
+
+    while (n < len && (is_upper(u[n]) || is_lower(u[n]) || is_digit(u[n]) || u[n] == '-'))
+        n++;
+    return n < len && !is_word_end(u[n]) ? 0 : n;
 }
 
 enum oracle_fault oracle_line_fault(const char *line, size_t len)
@@ -177,29 +218,29 @@ enum oracle_class oracle_classify(const char *line, size_t len)
 }
 
 /*
- * bdat_size - for a well-framed line, 1 and the chunk size when it is
- * exactly "BDAT" SP 1*9DIGIT [SP "LAST"] CR LF (any case), else 0
- *
- * RFC 3030 section 2: bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ]
- * CR LF. Anything else (extra SPs, more digits, trailing text) is a
- * malformed size: the server answers 501 and reads no chunk (docs/contract.md "BDAT").
+ * oracle_bdat_line - RFC 3030 section 2: bdat-cmd = "BDAT" SP chunk-size
+ * [ SP end-marker ] CR LF, chunk-size = 1*DIGIT. Anything else (extra SPs,
+ * a sign, trailing text) is a malformed size that reads no chunk in every
+ * reading; how many digits a server takes is its own choice.
  */
-int oracle_bdat_size(const char *line, size_t len, uint64_t *size)
+int oracle_bdat_line(const char *line, size_t len, uint64_t *size, size_t *digits)
 {
-    size_t content = len - 2, i = 5, digits = 0;
-    uint64_t n = 0;
+    size_t content = len - 2, i = 5, n = 0;
+    uint64_t v = 0;
 
-    if (content < 6 || !oracle_same_word(line, 4, "BDAT") || line[4] != ' ')
+    if (len < 2 || content < 6 || !oracle_same_word(line, 4, "BDAT") || line[4] != ' ')
         return 0;
-    while (i < content && is_digit((unsigned char)line[i]) && digits < ORACLE_BDAT_DIGITS_MAX + 1) {
-        n = n * 10 + (uint64_t)(line[i] - '0');
-        i++, digits++;
+    while (i < content && is_digit((unsigned char)line[i])) {
+        unsigned d = (unsigned)(line[i] - '0');
+        v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d; /* saturate: octets we lack */
+        i++, n++;
     }
-    if (digits == 0 || digits > ORACLE_BDAT_DIGITS_MAX)
+    if (n == 0)
         return 0;
     if (i != content &&
         !(content - i == 5 && line[i] == ' ' && oracle_same_word(line + i + 1, 4, "LAST")))
         return 0;
-    *size = n;
+    *size = v;
+    *digits = n;
     return 1;
 }

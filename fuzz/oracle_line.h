@@ -33,7 +33,8 @@
 enum oracle_verb { ORACLE_V_NONE = -1, ORACLE_VERB_LIST(ORACLE_VERB_ENUM_) ORACLE_V_COUNT };
 #undef ORACLE_VERB_ENUM_
 
-#define ORACLE_BDAT_DIGITS_MAX 9 /* "BDAT <1-9 digits>": the sizes every reading agrees on */
+/* BDAT sizes every reading reads as a chunk; longer ones are a server's choice. */
+#define ORACLE_BDAT_DIGITS_MAX 9
 
 /*
  * oracle_line_verb - why one line (terminator included) is malformed, or
@@ -42,14 +43,32 @@ enum oracle_verb { ORACLE_V_NONE = -1, ORACLE_VERB_LIST(ORACLE_VERB_ENUM_) ORACL
  */
 enum oracle_fault oracle_line_verb(const char *line, size_t len, enum oracle_verb *verb);
 
+/*
+ * oracle_content_verb - the fault and verb content[0..n) would have as a line ended by CR LF
+ * (a bare-LF line as a server that takes LF for CR LF reads it)
+ */
+enum oracle_fault oracle_content_verb(const char *content, size_t n, enum oracle_verb *verb);
+
+/*
+ * oracle_first_word_verb - the recognised verb a lenient server reads: the leading letters,
+ * ended by SP, HT, CR, LF, NUL or the end (so "NOOP<HT>x" is NOOP); ORACLE_V_NONE otherwise
+ */
+enum oracle_verb oracle_first_word_verb(const char *line, size_t len);
+
+/*
+ * oracle_first_word - octets of the line's first word as an EHLO keyword could spell it
+ * (letters, digits, '-'), ended by SP, HT, CR, LF, NUL or the end; 0 when it is not one
+ */
+size_t oracle_first_word(const char *line, size_t len);
+
 /* oracle_class_of - the class a line's fault and verb add up to */
 enum oracle_class oracle_class_of(enum oracle_fault fault, enum oracle_verb verb);
 
 /*
- * oracle_bdat_size - for a well-framed line, 1 and the chunk size when it
- * is exactly "BDAT" SP 1*9DIGIT [SP "LAST"] CR LF (any case), else 0
+ * oracle_bdat_line - for a well-framed line, 1 with the chunk size (saturated at UINT64_MAX)
+ * and its digit count when it is exactly "BDAT" SP 1*DIGIT [SP "LAST"] CR LF (any case), else 0
  */
-int oracle_bdat_size(const char *line, size_t len, uint64_t *size);
+int oracle_bdat_line(const char *line, size_t len, uint64_t *size, size_t *digits);
 
 /* oracle_same_word - (p, n) spells word (upper case, n octets long) in any ASCII case */
 int oracle_same_word(const char *p, size_t n, const char *word);

@@ -109,6 +109,67 @@ int oracle_eod_lookalike(const char *c, size_t len, size_t from, size_t until, s
 }
 
 /* ------------------------------------------------------------------ */
+/* What the server offered                                              */
+
+void oracle_reading_reference(struct oracle_reading *r)
+{
+    memset(r, 0, sizeof *r);
+    r->eod = ORACLE_EOD_PROPER;
+    r->bare_lf_ends_line = 1;    /* every LF ends a line (contract section 1.1) */
+    r->long_bdat_chunk = 0;      /* the reference refuses sizes over nine digits: no chunk */
+    r->unoffered_bdat_chunk = 1; /* a well-formed BDAT always consumes its chunk (5.6) */
+}
+
+/* upper - ASCII upper case of c; other octets unchanged */
+static char upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+int oracle_stream_offers(const struct oracle_stream *s, const char *p, size_t n)
+{
+    unsigned k;
+    size_t i;
+
+    for (k = 0; k < s->nkeywords; k++) {
+        const char *kw = s->keywords[k];
+        for (i = 0; i < n && kw[i] != '\0' && upper(p[i]) == kw[i]; i++)
+            ;
+        if (i == n && kw[i] == '\0')
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * note_offer - an EHLO or HELO answered 250: its keywords are the offer
+ * (RFC 5321 4.1.1.1: the first line greets, each later line starts with
+ * an ehlo-keyword; a HELO reply offers nothing)
+ */
+static void note_offer(struct oracle_stream *s, const char *reply, size_t len, int ehlo)
+{
+    size_t off = 0;
+    int first = 1;
+
+    s->hello_known = 1;
+    s->nkeywords = 0;
+    while (ehlo && off < len) {
+        const char *lf = memchr(reply + off, '\n', len - off);
+        size_t end = lf != NULL ? (size_t)(lf - reply) : len, i = off + 4, n = 0;
+
+        if (!first && end > off + 4 && s->nkeywords < ORACLE_KEYWORDS_MAX) {
+            char *kw = s->keywords[s->nkeywords];
+            while (i < end && n < ORACLE_KEYWORD_MAX && reply[i] != ' ' && reply[i] != '\r')
+                kw[n++] = upper(reply[i++]);
+            kw[n] = '\0';
+            s->nkeywords += n > 0;
+        }
+        first = 0;
+        off = end + 1;
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* The walk                                                             */
 
 /* unit_line - the command line (or AUTH response) at s->pos, ending at end */
@@ -117,17 +178,23 @@ static void unit_line(struct oracle_stream *s, size_t end)
     struct oracle_unit *u = &s->unit;
     enum oracle_verb verb = ORACLE_V_NONE;
     uint64_t chunk = 0;
+    size_t digits = 0;
 
     u->kind = s->auth ? ORACLE_UNIT_AUTH : ORACLE_UNIT_LINE;
     u->len = end - s->pos;
     u->owed = 1;
     u->fault = oracle_line_verb(s->c + s->pos, u->len, &verb);
     u->cls = oracle_class_of(u->fault, verb);
-    if (!s->auth && verb == ORACLE_V_BDAT && oracle_bdat_size(s->c + s->pos, u->len, &chunk)) {
+    if (!s->auth && verb == ORACLE_V_BDAT &&
+        oracle_bdat_line(s->c + s->pos, u->len, &chunk, &digits)) {
         size_t room = s->len - end;
         u->chunk = 1;
+        u->chunk_digits = digits;
         u->chunk_len = chunk < room ? (size_t)chunk : room;
         u->chunk_short = chunk > room;
+        /* Every reading reads it as a chunk: CHUNKING offered, a size no server refuses. */
+        u->chunk_certain = digits <= ORACLE_BDAT_DIGITS_MAX && s->hello_known &&
+                           oracle_stream_offers(s, "CHUNKING", 8);
     }
 }
 
@@ -139,7 +206,7 @@ static void unit_text(struct oracle_stream *s)
 
     u->kind = ORACLE_UNIT_TEXT;
     /* The DATA line's own CR LF is the first CR LF of the end of data. */
-    if (oracle_eod_find(s->eod, s->c, s->len, s->pos - 2, &at, &end)) {
+    if (oracle_eod_find(s->reading.eod, s->c, s->len, s->pos - 2, &at, &end)) {
         u->len = end - s->pos;
         u->owed = 1;
         u->text_ended = 1;
@@ -149,11 +216,27 @@ static void unit_text(struct oracle_stream *s)
     }
 }
 
+/* line_end - just past the LF that ends the command line at s->pos (0: none, a tail) */
+static size_t line_end(const struct oracle_stream *s)
+{
+    size_t p = s->pos;
+
+    for (;;) {
+        const char *lf = memchr(s->c + p, '\n', s->len - p);
+        if (lf == NULL)
+            return 0;
+        p = (size_t)(lf - s->c) + 1;
+        /* RFC 5321 2.3.8 read strictly: only CR LF ends a line, a bare LF is inside it. */
+        if (s->reading.bare_lf_ends_line || (p >= 2 && s->c[p - 2] == '\r'))
+            return p;
+    }
+}
+
 /* compute - the unit at s->pos, from what the replies so far settled */
 static void compute(struct oracle_stream *s)
 {
     struct oracle_unit *u = &s->unit;
-    const char *lf;
+    size_t end;
 
     memset(u, 0, sizeof *u);
     u->off = s->pos;
@@ -181,28 +264,32 @@ static void compute(struct oracle_stream *s)
         unit_text(s);
         return;
     }
-    lf = memchr(s->c + s->pos, '\n', s->len - s->pos);
-    if (lf == NULL) {
+    end = line_end(s);
+    if (end == 0) {
         u->kind = ORACLE_UNIT_TAIL;
         u->len = s->len - s->pos;
         return;
     }
     if (s->over) {
         u->kind = ORACLE_UNIT_AFTER;
-        u->len = (size_t)(lf - s->c) + 1 - s->pos;
+        u->len = end - s->pos;
         return;
     }
-    unit_line(s, (size_t)(lf - s->c) + 1);
+    unit_line(s, end);
 }
 
-void oracle_stream_init(struct oracle_stream *s, const char *client, size_t len, unsigned eod,
-                        unsigned flags)
+void oracle_stream_init(struct oracle_stream *s, const char *client, size_t len,
+                        const struct oracle_reading *r)
 {
     memset(s, 0, sizeof *s);
     s->c = client != NULL ? client : "";
     s->len = client != NULL ? len : 0;
-    s->eod = eod < EOD_RULES ? eod : ORACLE_EOD_PROPER;
-    s->flags = flags;
+    if (r != NULL)
+        s->reading = *r;
+    else
+        oracle_reading_reference(&s->reading);
+    if (s->reading.eod >= EOD_RULES)
+        s->reading.eod = ORACLE_EOD_PROPER;
     compute(s);
 }
 
@@ -216,21 +303,33 @@ int oracle_stream_over(const struct oracle_stream *s)
     return s->over;
 }
 
+void oracle_stream_chunk_sent(struct oracle_stream *s)
+{
+    s->chunk_sent = 1;
+}
+
 /* closes - a reply that ends the session (RFC 5321 3.8, 4.1.1.10) */
 static int closes(unsigned code)
 {
     return code == 221 || code == 421;
 }
 
-/* chunk_follows - the chunk a BDAT line announced is the next unit */
-static void chunk_follows(struct oracle_stream *s, const struct oracle_unit *u)
+/* chunk_read - did the server read the chunk a BDAT line announced, given its reply? */
+static int chunk_read(const struct oracle_stream *s, const struct oracle_unit *u, unsigned code)
 {
-    s->chunk_next = 1;
-    s->chunk_len = u->chunk_len;
+    if (u->chunk_certain || code / 100 == 2)
+        return 1; /* a server that took the BDAT has read its chunk */
+    if (s->reading.live)
+        return s->chunk_sent; /* what the runner saw: the reply came before or after the chunk */
+    if (u->chunk_digits > ORACLE_BDAT_DIGITS_MAX)
+        return s->reading.long_bdat_chunk;
+    /* CHUNKING not offered (or no EHLO yet), the BDAT refused: read or not, by the reading */
+    return s->reading.unoffered_bdat_chunk;
 }
 
 /* after_line - a command line's reply: what it makes of the octets that follow */
-static void after_line(struct oracle_stream *s, const struct oracle_unit *u, unsigned code)
+static void after_line(struct oracle_stream *s, const struct oracle_unit *u, unsigned code,
+                       const char *reply, size_t rlen)
 {
     enum oracle_verb verb = ORACLE_V_NONE;
 
@@ -239,9 +338,10 @@ static void after_line(struct oracle_stream *s, const struct oracle_unit *u, uns
         return;
     }
     if (u->chunk) {
-        /* A server that did not recognise BDAT reads its octets as command lines. */
-        if (!((s->flags & ORACLE_STREAM_BDAT_500_NO_CHUNK) && (code == 500 || code == 502)))
-            chunk_follows(s, u);
+        if (chunk_read(s, u, code)) {
+            s->chunk_next = 1;
+            s->chunk_len = u->chunk_len;
+        }
         return;
     }
     (void)oracle_line_verb(s->c + u->off, u->len, &verb);
@@ -251,9 +351,11 @@ static void after_line(struct oracle_stream *s, const struct oracle_unit *u, uns
         s->auth = 1;
     else if (verb == ORACLE_V_STARTTLS && code / 100 == 2)
         s->unchecked = 1; /* RFC 3207: TLS from here on */
+    else if ((verb == ORACLE_V_EHLO || verb == ORACLE_V_HELO) && code == 250 && reply != NULL)
+        note_offer(s, reply, rlen, verb == ORACLE_V_EHLO);
 }
 
-void oracle_stream_reply(struct oracle_stream *s, unsigned code)
+void oracle_stream_reply_text(struct oracle_stream *s, unsigned code, const char *reply, size_t len)
 {
     struct oracle_unit u = s->unit;
 
@@ -270,7 +372,7 @@ void oracle_stream_reply(struct oracle_stream *s, unsigned code)
         if (closes(code))
             s->over = 1, s->auth = 0;
         else
-            after_line(s, &u, code);
+            after_line(s, &u, code, reply, len);
         break;
     case ORACLE_UNIT_TEXT:
         s->pos = u.off + u.len;
@@ -281,7 +383,13 @@ void oracle_stream_reply(struct oracle_stream *s, unsigned code)
         oracle_stream_skip(s); /* nothing was owed: a reply changes nothing */
         return;
     }
+    s->chunk_sent = 0;
     compute(s);
+}
+
+void oracle_stream_reply(struct oracle_stream *s, unsigned code)
+{
+    oracle_stream_reply_text(s, code, NULL, 0);
 }
 
 void oracle_stream_skip(struct oracle_stream *s)
@@ -295,8 +403,10 @@ void oracle_stream_skip(struct oracle_stream *s)
     case ORACLE_UNIT_LINE:
         /* Unanswered: the octets a BDAT line announced follow it all the same. */
         s->pos = u.off + u.len;
-        if (u.chunk)
-            chunk_follows(s, &u);
+        if (u.chunk) {
+            s->chunk_next = 1;
+            s->chunk_len = u.chunk_len;
+        }
         break;
     case ORACLE_UNIT_CHUNK:
         s->chunk_next = 0;
@@ -316,5 +426,6 @@ void oracle_stream_skip(struct oracle_stream *s)
     case ORACLE_UNIT_KIND_COUNT:
         return;
     }
+    s->chunk_sent = 0;
     compute(s);
 }

@@ -11,15 +11,18 @@
  *   greeting   the first unit: no client octets, owed the server's first
  *              reply. 421 ends the session; after 554 the server only
  *              waits for QUIT (RFC 5321 3.1), so the rest is unchecked.
- *   line       every LF-ended line in command mode, owed one reply. A
- *              line "BDAT" SP 1*9DIGIT [SP "LAST"] carries a chunk: the
- *              unit says how many octets follow the line (chunk_len), and
- *              a runner sends them with it, before the reply comes.
+ *   line       every LF-ended line in command mode (under the reading that
+ *              only CR LF ends a line: every CR LF-ended one), owed one
+ *              reply. A line "BDAT" SP 1*DIGIT [SP "LAST"] may carry a
+ *              chunk: the unit says how many octets would follow the line
+ *              (chunk_len), and whether every reading agrees they do
+ *              (chunk_certain: CHUNKING was offered and the size has at most
+ *              nine digits), so a runner sends them with the line.
  *   chunk      after such a BDAT line's reply, its octets (owed nothing:
- *              the reply went with the line), whatever the reply was,
- *              unless the reply closed the session, or the walk was told
- *              (ORACLE_STREAM_BDAT_500_NO_CHUNK) that a server which did
- *              not recognise BDAT (500, 502) reads the octets as lines.
+ *              the reply went with the line), unless the reply closed the
+ *              session or the reading says the server read none: a size
+ *              of ten or more digits refused at once, or a BDAT refused
+ *              when CHUNKING was not offered.
  *   text       after a DATA line answered 3yz: message text through the
  *              first end of data (CR LF . CR LF, the DATA line's own CR LF
  *              counting as the first CR LF; or, for a hypothesis, one of
@@ -43,8 +46,9 @@
  * when the replies do not fit (a server with the SMTP smuggling bug ends
  * data at LF . LF, CR . CR, ...).
  *
- * What it never does: allocate, keep global state, read outside the
- * client stream, or look at reply text (only the code counts).
+ * What it never does: allocate, keep global state, or read outside the
+ * client stream and the replies it is given. Of reply text it reads only
+ * an EHLO reply's keywords (to know whether CHUNKING was offered).
  */
 #ifndef ORACLE_STREAM_H
 #define ORACLE_STREAM_H
@@ -70,11 +74,8 @@
 enum oracle_unit_kind { ORACLE_UNIT_LIST(ORACLE_UNIT_ENUM_) ORACLE_UNIT_KIND_COUNT };
 #undef ORACLE_UNIT_ENUM_
 
-/* Walk options (bits). */
-enum oracle_stream_flag {
-    /* a BDAT answered 500 or 502 was not recognised: its chunk octets are command lines */
-    ORACLE_STREAM_BDAT_500_NO_CHUNK = 1u << 0
-};
+#define ORACLE_KEYWORDS_MAX 24 /* EHLO keywords remembered (the reference lists 6) */
+#define ORACLE_KEYWORD_MAX 20  /* octets of one remembered keyword */
 
 #define ORACLE_EOD_PROPER 0u /* CR LF . CR LF: the only end of data the contract allows */
 
@@ -86,7 +87,9 @@ struct oracle_unit {
     /* LINE and AUTH */
     enum oracle_fault fault; /* why the line is malformed, or ORACLE_FAULT_NONE */
     enum oracle_class cls;   /* the class rule 1 judges its reply by (AUTH: not judged) */
-    int chunk;               /* LINE: a BDAT line whose chunk follows it (RFC 3030) */
+    int chunk;               /* LINE: a well-formed BDAT line: a chunk may follow it (RFC 3030) */
+    int chunk_certain;       /* LINE: every reading has the chunk follow, whatever the reply */
+    size_t chunk_digits;     /* LINE: digits of the BDAT size */
     size_t chunk_len;        /* LINE: the chunk octets the stream holds right after the line */
     int chunk_short;         /* LINE: the stream ends before the chunk does */
     /* TEXT */
@@ -98,8 +101,7 @@ struct oracle_unit {
 struct oracle_stream {
     const char *c;
     size_t len;
-    unsigned eod;     /* the end-of-data rule (ORACLE_EOD_PROPER or a hypothesis) */
-    unsigned flags;   /* enum oracle_stream_flag bits */
+    struct oracle_reading reading;
     int greeted;      /* the greeting's reply was given */
     int over;         /* 221 or 421 ended the session */
     int unchecked;    /* the rest is not paired */
@@ -107,13 +109,21 @@ struct oracle_stream {
     int text_next;    /* the next unit is message text */
     int chunk_next;   /* the next unit is the chunk of the line before */
     size_t chunk_len; /* its octets */
+    int chunk_sent;   /* live: the current line's chunk went out before its reply */
     size_t pos;       /* where the next unit begins */
+    /* what the last EHLO (or HELO) reply offered */
+    int hello_known; /* an EHLO or HELO was answered 250: the keywords below are the offer */
+    unsigned nkeywords;
+    char keywords[ORACLE_KEYWORDS_MAX][ORACLE_KEYWORD_MAX + 1]; /* upper case, NUL-terminated */
     struct oracle_unit unit;
 };
 
-/* oracle_stream_init - walk client[0..len) under end-of-data rule eod with flags */
-void oracle_stream_init(struct oracle_stream *s, const char *client, size_t len, unsigned eod,
-                        unsigned flags);
+/* oracle_reading_reference - the reading of the reference responder (and the contract) */
+void oracle_reading_reference(struct oracle_reading *r);
+
+/* oracle_stream_init - walk client[0..len) under reading r (NULL: the reference's) */
+void oracle_stream_init(struct oracle_stream *s, const char *client, size_t len,
+                        const struct oracle_reading *r);
 
 /* oracle_stream_unit - the current unit (valid until the next call that moves the walk) */
 const struct oracle_unit *oracle_stream_unit(const struct oracle_stream *s);
@@ -123,6 +133,19 @@ const struct oracle_unit *oracle_stream_unit(const struct oracle_stream *s);
  * unreadable): move to the unit the reply makes next
  */
 void oracle_stream_reply(struct oracle_stream *s, unsigned code);
+
+/*
+ * oracle_stream_reply_text - as oracle_stream_reply, with the reply's octets (reply[0..len)): an
+ * EHLO or HELO answered 250 sets what the server offers (its EHLO keywords)
+ */
+void oracle_stream_reply_text(struct oracle_stream *s, unsigned code, const char *reply,
+                              size_t len);
+
+/* oracle_stream_chunk_sent - live: the current BDAT line's chunk went out before its reply */
+void oracle_stream_chunk_sent(struct oracle_stream *s);
+
+/* oracle_stream_offers - the last EHLO reply listed keyword (p, n), in any case */
+int oracle_stream_offers(const struct oracle_stream *s, const char *p, size_t n);
 
 /* oracle_stream_skip - move past the current unit without a reply (any unit but END) */
 void oracle_stream_skip(struct oracle_stream *s);

@@ -165,9 +165,7 @@ static int blind(struct bench *b, const struct ext_target *t, const struct ext_o
         if (ext_run(t, o, (const char *)b->in, len, b->replies, BENCH_REPLY_MAX, b->res) !=
             EXT_ERR_NONE)
             return 2;
-        rule = session_judge(b->res, ORACLE_PROFILE_STRICT, (const char *)b->in, len, b->cbuf,
-                             BENCH_INPUT_MAX + ORACLE_PROFILE_FIXES_MAX, b->sbuf, BENCH_REPLY_MAX,
-                             b->pr);
+        rule = session_judge(b->res, ORACLE_PROFILE_STRICT, (const char *)b->in, len, b->pr);
         if (rule != ORACLE_OK) {
             printf("first-finding: %.3f %s (session %lu)\n", bench_now() - t0, oracle_rule_id(rule),
                    i);
@@ -212,7 +210,7 @@ int main(int argc, char **argv)
     b.other = malloc(BENCH_INPUT_MAX);
     b.copy = malloc(BENCH_INPUT_MAX);
     b.replies = malloc(BENCH_REPLY_MAX);
-    b.cbuf = malloc(BENCH_INPUT_MAX + ORACLE_PROFILE_FIXES_MAX);
+    b.cbuf = malloc(BENCH_INPUT_MAX);
     b.sbuf = malloc(BENCH_REPLY_MAX);
     b.res = malloc(sizeof *b.res);
     b.pr = malloc(sizeof *b.pr);
