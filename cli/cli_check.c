@@ -46,6 +46,14 @@
 #define CHECK_KEYS_MAX 256             /* distinct findings remembered */
 #define CHECK_KEY_MAX 128
 #define CHECK_DEFAULT_SECONDS 10
+/* Where the session seeds are when --corpus is not given, in this order: the installed ones
+ * (CMake passes the path), the source tree this program was built from, the current folder. */
+#ifndef SMTPFUZZ_INSTALLED_CORPUS
+#define SMTPFUZZ_INSTALLED_CORPUS ""
+#endif
+#ifndef SMTPFUZZ_SOURCE_CORPUS
+#define SMTPFUZZ_SOURCE_CORPUS ""
+#endif
 #define CHECK_DEFAULT_CORPUS "corpus/fuzz_session"
 #define CHECK_DEFAULT_OUT "check-out"
 #define CHECK_PATH_MAX 4096
@@ -162,6 +170,7 @@ struct check {
     struct check_args a;
     struct ext_target target;
     struct check_corpus *corpus;
+    const char *corpus_dir; /* where the seeds came from, or NULL */
     uint8_t *input, *prev;
     size_t input_len, prev_len;
     char *replies, *cbuf, *sbuf;
@@ -240,6 +249,21 @@ static int load_corpus(struct check_corpus *c, const char *dir)
         free(names[k]);
     free(names);
     return 0;
+}
+
+/* default_corpus - the first seed folder of the usual places that exists, or NULL */
+static const char *default_corpus(void)
+{
+    static const char *const places[] = {SMTPFUZZ_INSTALLED_CORPUS, SMTPFUZZ_SOURCE_CORPUS,
+                                         CHECK_DEFAULT_CORPUS};
+    size_t k;
+
+    for (k = 0; k < sizeof places / sizeof places[0]; k++) {
+        struct stat st;
+        if (places[k][0] != '\0' && stat(places[k], &st) == 0 && S_ISDIR(st.st_mode))
+            return places[k];
+    }
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -524,7 +548,12 @@ static int check_loop(struct check *ck)
             status = CLI_EXIT_USAGE;
             break;
         }
-        if (ck->sessions == 0 && ck->run->replies_len == 0 && ck->run->outcome != EXT_CRASH) {
+        /*
+         * Nothing at all from the first session: a plain exit (or a closed connection) is a
+         * target that cannot be used, a setup error; a death by signal, a sanitizer report,
+         * a hang or memory growth before the greeting is a finding like any other.
+         */
+        if (ck->sessions == 0 && ck->run->replies_len == 0 && ck->run->outcome == EXT_OK) {
             setup_failure(ck);
             status = CLI_EXIT_USAGE;
             break;
@@ -727,12 +756,7 @@ int cli_check_main(int argc, char **argv)
         cli_error(argv[0], "out of memory");
         goto done;
     }
-    corpus_dir = ck.a.corpus;
-    if (corpus_dir == NULL) {
-        struct stat st;
-        if (stat(CHECK_DEFAULT_CORPUS, &st) == 0 && S_ISDIR(st.st_mode))
-            corpus_dir = CHECK_DEFAULT_CORPUS;
-    }
+    corpus_dir = ck.a.corpus != NULL ? ck.a.corpus : default_corpus();
     if (corpus_dir != NULL) {
         ck.corpus->arena = malloc(CHECK_CORPUS_BYTES);
         if (ck.corpus->arena == NULL) {
@@ -744,6 +768,12 @@ int cli_check_main(int argc, char **argv)
             goto done;
         }
     }
+    if (ck.corpus->n == 0 && !ck.a.quiet)
+        fprintf(stderr,
+                "%s: warning: no seeds (%s): only generated sessions will be run; "
+                "give --corpus DIR\n",
+                argv[0], corpus_dir != NULL ? "the corpus folder holds none" : "no corpus found");
+    ck.corpus_dir = corpus_dir;
     rc = check_loop(&ck);
 done:
     if (ck.corpus != NULL)

@@ -112,19 +112,22 @@ static void model_settle(struct run *r)
             return;
         case ORACLE_UNIT_LINE:
         case ORACLE_UNIT_AUTH:
-            if (u->chunk_short && (u->chunk_certain || r->o->mode == EXT_PIPELINE))
+            if (u->chunk_short)
                 break; /* the stream ends inside the chunk: the server may wait for the rest,
                           and owes a reply only if it refuses the line at once (drained) */
             /*
-             * A chunk every reading agrees on goes out with its BDAT line: the server answers
-             * once it has both. One a server may refuse unread (a long size, CHUNKING not
-             * offered) is held back until the server has had time to answer the line alone
-             * (contract section 8.5); in pipelined mode everything goes out at once.
+             * A chunk goes out with its BDAT line: the server answers once it has both. Only
+             * one whose size a server may refuse unread (more than nine digits) is held back
+             * in lock-step until the server has had time to answer the line alone (contract
+             * section 8.5). A BDAT a server without CHUNKING refuses at once still gets its
+             * octets right after it: that server reads them as command lines and answers
+             * them, which is the reading the judge then follows; holding every such chunk
+             * back would cost each fuzzed session a wait.
              */
             r->awaiting = 1;
             r->unit_end = u->off + u->len + u->chunk_len;
             if (u->chunk && !u->chunk_certain) {
-                if (r->o->mode == EXT_LOCKSTEP) {
+                if (r->o->mode == EXT_LOCKSTEP && u->chunk_long) {
                     r->chunk_wait = 1;
                     r->chunk_end = r->unit_end;
                     r->unit_end = u->off + u->len;

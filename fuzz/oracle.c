@@ -582,12 +582,28 @@ enum oracle_rule oracle_walk_observe(const struct oracle_judging *how,
 /* ------------------------------------------------------------------ */
 /* Judging: every reading, then the smuggling hypotheses                 */
 
+#define DIGIT_CHOICES 6 /* distinct long BDAT sizes whose reading is tried */
+
 /* What the client stream holds that a reading could read another way. */
 struct choices {
-    int bare_lf;   /* a command could end in a bare LF */
-    int long_bdat; /* a BDAT line with a size of 10 or more digits */
-    int bdat;      /* any BDAT line (its chunk may be refused unread) */
+    int bare_lf;    /* a command could end in a bare LF */
+    int bdat;       /* any BDAT line (its chunk may be refused unread) */
+    size_t ndigits; /* distinct digit counts over 9 of BDAT sizes */
+    unsigned char digits[DIGIT_CHOICES];
 };
+
+/* note_digits - one more long BDAT size: remember its digit count once */
+static void note_digits(struct choices *ch, size_t d)
+{
+    size_t k;
+    unsigned char v = d > 254 ? 254 : (unsigned char)d;
+
+    for (k = 0; k < ch->ndigits; k++)
+        if (ch->digits[k] == v)
+            return;
+    if (ch->ndigits < DIGIT_CHOICES)
+        ch->digits[ch->ndigits++] = v;
+}
 
 /* scan_choices - a cheap look over the whole stream (it may hold any octets) */
 static void scan_choices(const char *c, size_t len, struct choices *ch)
@@ -604,7 +620,8 @@ static void scan_choices(const char *c, size_t len, struct choices *ch)
             ch->bdat = 1;
             while (i + 5 + d < end && c[i + 5 + d] >= '0' && c[i + 5 + d] <= '9')
                 d++;
-            ch->long_bdat |= d > ORACLE_BDAT_DIGITS_MAX;
+            if (d > ORACLE_BDAT_DIGITS_MAX)
+                note_digits(ch, d);
         }
         i = end;
     }
@@ -687,16 +704,18 @@ enum oracle_rule oracle_judge(const struct oracle_judging *how, const char *clie
     best_rule = judge_walk(best, how, NULL, client, client_len, server, server_len, v);
     if (best_rule == ORACLE_OK)
         goto done;
-    /* Every other reading the stream gives a chance to, each for the whole session. */
+    /* Every other reading the stream gives a chance to, each for the whole session: a bare LF
+     * a line end or not (rfc), each digit count a refused BDAT may stop being read at, a
+     * refused BDAT without CHUNKING read or not. */
     scan_choices(client, client_len, &ch);
     for (bare = 1; bare >= (how->profile == ORACLE_PROFILE_RFC && ch.bare_lf ? 0 : 1); bare--) {
-        for (lng = 0; lng <= ch.long_bdat; lng++) {
+        for (lng = -1; lng < (int)ch.ndigits; lng++) {
             for (unoff = 1; unoff >= (ch.bdat ? 0 : 1); unoff--) {
                 oracle_reading_reference(&r);
                 r.bare_lf_ends_line = (unsigned char)bare;
-                r.long_bdat_chunk = (unsigned char)lng;
+                r.bdat_digits = lng < 0 ? ORACLE_BDAT_DIGITS_MAX : ch.digits[lng];
                 r.unoffered_bdat_chunk = (unsigned char)unoff;
-                if (bare == 1 && lng == 0 && unoff == 1)
+                if (bare == 1 && lng < 0 && unoff == 1)
                     continue; /* the reference's reading: walked above */
                 rule = judge_walk(&w[0], how, &r, client, client_len, server, server_len, &tv);
                 if (rule == ORACLE_OK) {

@@ -198,9 +198,10 @@ struct oracle_reading {
     /* 1: every LF ends a command line (the contract, and most servers); 0: only CR LF does
      * (RFC 5321 2.3.8), a bare LF stays inside a line that ends at the next CR LF */
     unsigned char bare_lf_ends_line;
-    /* 1: a BDAT size of 10 or more digits is read as a chunk (RFC 3030: chunk-size = 1*DIGIT);
-     * 0: the size is refused at once and no chunk is read (the reference's 9-digit cap) */
-    unsigned char long_bdat_chunk;
+    /* a BDAT refused with a size of more digits than this (RFC 3030: chunk-size = 1*DIGIT) was
+     * refused at once and read no chunk; up to it, the chunk was read (9: the reference's cap;
+     * a server that parses 64-bit sizes reads up to 18 or 19) */
+    unsigned char bdat_digits;
     /* 1: a BDAT refused (not 2yz) when CHUNKING was not offered still reads its chunk (as the
      * reference does for an out-of-sequence BDAT); 0: it reads none, the octets are lines */
     unsigned char unoffered_bdat_chunk;

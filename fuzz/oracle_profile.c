@@ -81,12 +81,17 @@ void oracle_profile_transcript(FILE *out, const struct oracle_profile_result *re
 
 const char *oracle_reading_describe(const struct oracle_reading *r, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s; BDAT sizes over 9 digits %s; BDAT without CHUNKING offered %s%s%s",
-             r->bare_lf_ends_line ? "a bare LF ends a line" : "only CR LF ends a line",
-             r->long_bdat_chunk ? "read as chunks" : "refused, no chunk read",
+    char digits[48];
+
+    if (r->bdat_digits == 255)
+        snprintf(digits, sizeof digits, "any refused BDAT reads its chunk");
+    else
+        snprintf(digits, sizeof digits, "a refused BDAT of over %u digits reads none",
+                 (unsigned)r->bdat_digits);
+    snprintf(buf, cap, "%s; %s; BDAT without CHUNKING offered %s%s",
+             r->bare_lf_ends_line ? "a bare LF ends a line" : "only CR LF ends a line", digits,
              r->unoffered_bdat_chunk ? "reads its chunk when refused"
                                      : "reads no chunk when refused",
-             r->eod != 0 ? "; end of data at " : "",
-             r->eod != 0 ? "a look-alike (smuggling hypothesis)" : "");
+             r->eod != 0 ? "; end of data at a look-alike (smuggling hypothesis)" : "");
     return buf;
 }

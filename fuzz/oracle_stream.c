@@ -115,8 +115,8 @@ void oracle_reading_reference(struct oracle_reading *r)
 {
     memset(r, 0, sizeof *r);
     r->eod = ORACLE_EOD_PROPER;
-    r->bare_lf_ends_line = 1;    /* every LF ends a line (contract section 1.1) */
-    r->long_bdat_chunk = 0;      /* the reference refuses sizes over nine digits: no chunk */
+    r->bare_lf_ends_line = 1;                /* every LF ends a line (contract section 1.1) */
+    r->bdat_digits = ORACLE_BDAT_DIGITS_MAX; /* the reference refuses longer sizes unread */
     r->unoffered_bdat_chunk = 1; /* a well-formed BDAT always consumes its chunk (5.6) */
 }
 
@@ -190,6 +190,7 @@ static void unit_line(struct oracle_stream *s, size_t end)
         size_t room = s->len - end;
         u->chunk = 1;
         u->chunk_digits = digits;
+        u->chunk_long = digits > ORACLE_BDAT_DIGITS_MAX;
         u->chunk_len = chunk < room ? (size_t)chunk : room;
         u->chunk_short = chunk > room;
         /* Every reading reads it as a chunk: CHUNKING offered, a size no server refuses. */
@@ -322,7 +323,7 @@ static int chunk_read(const struct oracle_stream *s, const struct oracle_unit *u
     if (s->reading.live)
         return s->chunk_sent; /* what the runner saw: the reply came before or after the chunk */
     if (u->chunk_digits > ORACLE_BDAT_DIGITS_MAX)
-        return s->reading.long_bdat_chunk;
+        return u->chunk_digits <= s->reading.bdat_digits;
     /* CHUNKING not offered (or no EHLO yet), the BDAT refused: read or not, by the reading */
     return s->reading.unoffered_bdat_chunk;
 }

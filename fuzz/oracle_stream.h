@@ -90,6 +90,7 @@ struct oracle_unit {
     int chunk;               /* LINE: a well-formed BDAT line: a chunk may follow it (RFC 3030) */
     int chunk_certain;       /* LINE: every reading has the chunk follow, whatever the reply */
     size_t chunk_digits;     /* LINE: digits of the BDAT size */
+    int chunk_long;          /* LINE: more digits than a server must read (RFC 3030 sets none) */
     size_t chunk_len;        /* LINE: the chunk octets the stream holds right after the line */
     int chunk_short;         /* LINE: the stream ends before the chunk does */
     /* TEXT */

@@ -47,6 +47,10 @@ static const struct row rows[] = {
      G EHLO_CHUNKING "250 3 octets\r\n221 bye\r\n", 0, ORACLE_OK, ORACLE_OK, NONE, NONE},
     {"long BDAT size refused at once", "EHLO a\r\nBDAT 0000000003\r\nabcQUIT\r\n",
      G EHLO_CHUNKING "501 size too long\r\n500 what\r\n", 0, ORACLE_OK, ORACLE_OK, NONE, NONE},
+    {"refused BDATs read up to 18 digits, refused unread past them",
+     "EHLO a\r\nBDAT 0000000003\r\nabcBDAT 0000000000000000000003\r\nxyzNOOP\r\n",
+     G EHLO_CHUNKING "503 need RCPT\r\n552 chunk too large\r\n500 what\r\n", 0, ORACLE_OK,
+     ORACLE_OK, NONE, NONE},
     /* 2. BDAT when CHUNKING was not offered */
     {"BDAT refused without CHUNKING: no chunk", "EHLO a\r\nBDAT 3\r\nabcNOOP\r\n",
      G EHLO_PLAIN "502 no\r\n500 what\r\n", 0, ORACLE_OK, ORACLE_OK, NONE, NONE},

@@ -183,7 +183,8 @@ static void walk(const struct row *r, char *out, size_t cap)
     oracle_reading_reference(&rd);
     rd.eod = eod != NULL ? (unsigned)(eod[4] - '0') : ORACLE_EOD_PROPER;
     rd.bare_lf_ends_line = !has_word(r->reading, "lf-inside");
-    rd.long_bdat_chunk = (unsigned char)has_word(r->reading, "long-chunk");
+    if (has_word(r->reading, "long-chunk"))
+        rd.bdat_digits = 255;
     rd.unoffered_bdat_chunk = !has_word(r->reading, "unoffered-nochunk");
     rd.live = has_word(r->reading, "live") || has_word(r->reading, "live-sent");
     oracle_stream_init(&s, r->client, strlen(r->client), &rd);
