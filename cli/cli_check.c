@@ -480,23 +480,6 @@ static void print_table(const struct check *ck, double secs)
                ck->keys[k].saved[0] != '\0' ? ck->keys[k].saved : "(not saved)");
 }
 
-/* setup_failure - the first session shows the target cannot be used: say why */
-static void setup_failure(const struct check *ck)
-{
-    const struct ext_result *run = ck->run;
-
-    cli_error(ck->cmd, "the target sent no greeting (%s%s%s)", ext_outcome_id(run->outcome),
-              run->detail[0] != '\0' ? ": " : "", run->detail);
-    if (run->exited)
-        fprintf(stderr, "  exit status %d%s\n", run->exit_status,
-                run->exit_status == 127   ? " (command not found)"
-                : run->exit_status == 126 ? " (command not executable)"
-                                          : "");
-    if (run->stderr_len > 0)
-        fprintf(stderr, "  stderr: %.*s\n", (int)(run->stderr_len < 400 ? run->stderr_len : 400),
-                run->stderr_tail);
-}
-
 /* check_loop - run sessions until the budget is spent; the exit status */
 static int check_loop(struct check *ck)
 {
@@ -553,8 +536,8 @@ static int check_loop(struct check *ck)
          * target that cannot be used, a setup error; a death by signal, a sanitizer report,
          * a hang or memory growth before the greeting is a finding like any other.
          */
-        if (ck->sessions == 0 && ck->run->replies_len == 0 && ck->run->outcome == EXT_OK) {
-            setup_failure(ck);
+        if (ck->sessions == 0 && session_unusable(ck->run)) {
+            session_explain_silence(ck->cmd, ck->run);
             status = CLI_EXIT_USAGE;
             break;
         }

@@ -97,6 +97,10 @@ static int replay_one(const char *cmd, const char *path, const struct ext_target
         cli_error(cmd, "cannot read %s: %s", cli_quote(path, q), strerror(errno));
         free(run);
         return CLI_EXIT_USAGE;
+    case SESSION_FILE_NOT_REGULAR:
+        cli_error(cmd, "%s: not a regular file (a saved input is one file)", cli_quote(path, q));
+        free(run);
+        return CLI_EXIT_USAGE;
     }
     if (target == NULL) {
         session_run_reference(in, len, replies, REPLAY_REPLY_MAX, run);
@@ -104,6 +108,11 @@ static int replay_one(const char *cmd, const char *path, const struct ext_target
         enum ext_error err = ext_run(target, eo, in, len, replies, REPLAY_REPLY_MAX, run);
         if (err != EXT_ERR_NONE) {
             cli_error(cmd, "%s: %s", cli_quote(path, q), ext_error_name(err));
+            free(run);
+            return CLI_EXIT_USAGE;
+        }
+        if (session_unusable(run)) {
+            session_explain_silence(cmd, run);
             free(run);
             return CLI_EXIT_USAGE;
         }

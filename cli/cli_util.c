@@ -20,7 +20,7 @@
 
 #include "cli.h"
 
-#define CLI_QUOTE_SHOWN 40 /* bytes of user text shown in a message */
+#define CLI_QUOTE_SHOWN 1024 /* bytes of user text shown in a message: a whole path */
 
 /* cli_panic - report a broken invariant in function fn and abort */
 _Noreturn void cli_panic(const char *fn, const char *what)

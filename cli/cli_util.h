@@ -50,9 +50,10 @@ void cli_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* cli_print_stdout - write text to stdout and flush; CLI_EXIT_OK or, on error, CLI_EXIT_FAILURE */
 int cli_print_stdout(const char *cmd, const char *text);
 
-#define CLI_QUOTE_MAX 200 /* buffer for cli_quote: 40 shown bytes, 4 octets each, and quotes */
+/* buffer for cli_quote: 1024 shown bytes (a whole path), 4 octets each, quotes and a cut mark */
+#define CLI_QUOTE_MAX (1024 * 4 + 8)
 
-/* cli_quote - s in single quotes, non-printables as \xNN, cut after 40 bytes; returns buf */
+/* cli_quote - s in single quotes, non-printables as \xNN, cut after 1024 bytes; returns buf */
 const char *cli_quote(const char *s, char buf[CLI_QUOTE_MAX]);
 
 /* Decimal number parser results. */

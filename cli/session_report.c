@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -18,11 +19,17 @@
 /* session_read_file - the whole file into buf[0..cap) */
 enum session_file session_read_file(const char *path, char *buf, size_t cap, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO with no writer must not hang; only regular files are read. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     size_t n = 0;
+    struct stat st;
 
     if (fd < 0)
         return SESSION_FILE_UNREADABLE;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        (void)close(fd);
+        return SESSION_FILE_NOT_REGULAR;
+    }
     for (;;) {
         char extra;
         ssize_t got = n < cap ? read(fd, buf + n, cap - n) : read(fd, &extra, 1);
@@ -94,6 +101,27 @@ void session_run_reference(const char *client, size_t client_len, char *reply_bu
     if (sink.flood) {
         res->outcome = EXT_FLOOD;
         snprintf(res->detail, sizeof res->detail, "more than %zu reply octets", reply_cap);
+    }
+}
+
+int session_unusable(const struct ext_result *run)
+{
+    return run->replies_len == 0 && run->outcome == EXT_OK;
+}
+
+void session_explain_silence(const char *cmd, const struct ext_result *run)
+{
+    fprintf(stderr, "smtpfuzz %s: the target sent nothing, not even a greeting (%s%s%s)\n", cmd,
+            ext_outcome_id(run->outcome), run->detail[0] != '\0' ? ": " : "", run->detail);
+    if (run->exited)
+        fprintf(stderr, "  exit status %d%s\n", run->exit_status,
+                run->exit_status == 127   ? " (command not found)"
+                : run->exit_status == 126 ? " (command not executable)"
+                                          : "");
+    if (run->stderr_len > 0) {
+        fputs("  stderr: ", stderr);
+        escape_print(stderr, run->stderr_tail, run->stderr_len, 400);
+        fputc('\n', stderr);
     }
 }
 

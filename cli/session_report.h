@@ -26,7 +26,8 @@
 enum session_file {
     SESSION_FILE_OK,
     SESSION_FILE_UNREADABLE, /* open or read failed: errno tells */
-    SESSION_FILE_TOO_LARGE   /* more than the buffer holds */
+    SESSION_FILE_TOO_LARGE,  /* more than the buffer holds */
+    SESSION_FILE_NOT_REGULAR /* a folder, a FIFO, a device: not a saved input */
 };
 
 /* session_read_file - the whole file into buf[0..cap); *len set on SESSION_FILE_OK */
@@ -39,6 +40,15 @@ enum session_file session_read_file(const char *path, char *buf, size_t cap, siz
  */
 void session_run_reference(const char *client, size_t client_len, char *reply_buf, size_t reply_cap,
                            struct ext_result *res);
+
+/*
+ * session_unusable - the run got nothing from the target and it simply ended (exited, or
+ * closed the connection): the target cannot be used, a setup error rather than a finding
+ */
+int session_unusable(const struct ext_result *run);
+
+/* session_explain_silence - why a target sent nothing, on stderr (exit status, its stderr) */
+void session_explain_silence(const char *cmd, const struct ext_result *run);
 
 /* session_outcome_rule - the r6 rule of an ext outcome (EXT_OK: ORACLE_OK) */
 enum oracle_rule session_outcome_rule(enum ext_outcome outcome);

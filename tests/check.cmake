@@ -48,6 +48,16 @@ smtpfuzz_check_test(check_command_not_found 2
                     "${smtpfuzz_exe}|check|--exec|smtpfuzz-no-such-command|--runs|3")
 smtpfuzz_check_test(replay_no_file 2 "${smtpfuzz_exe}|replay")
 smtpfuzz_check_test(replay_unreadable 2 "${smtpfuzz_exe}|replay|${SMTPFUZZ_CHECK_WORK}/nothing.in")
+# Bad input to replay: the whole file name in the message, no hang on a FIFO, and a command that
+# does not exist is a setup error that says so (exit 2), not a finding.
+set(long_name "${SMTPFUZZ_CHECK_WORK}/a-saved-input-whose-name-is-longer-than-forty-octets.in")
+smtpfuzz_check_test(replay_long_name 2 "${smtpfuzz_exe}|replay|${long_name}"
+                    "STDERR_REGEX=longer-than-forty-octets\\.in'")
+smtpfuzz_check_test(replay_fifo 2 "${smtpfuzz_exe}|replay|${SMTPFUZZ_CHECK_WORK}/replay.fifo"
+                    "FIFO=${SMTPFUZZ_CHECK_WORK}/replay.fifo" "STDERR_REGEX=not a regular file")
+smtpfuzz_check_test(replay_exec_not_found 2
+  "${smtpfuzz_exe}|replay|--exec|smtpfuzz-no-such-command|${smtpfuzz_corpus}/help"
+  "STDERR_REGEX=command not found")
 
 # --- the reference responder stays clean ---------------------------------------------------
 smtpfuzz_check_test(check_reference_lockstep 0

@@ -3,13 +3,15 @@
 #
 #   cmake -DCMD="prog|arg|arg" -DEXPECT_RC=1 [-DOUT=dir] [-DFIND="r1-help-not-214|r2-bad-reply"]
 #         [-DNOT_FIND="r6-crash|r6-hang"] [-DSTDOUT_REGEX=re] [-DSTDOUT_NOT_REGEX=re]
-#         [-DREPLAY="smtpfuzz|replay|--exec|target"] -P run_check.cmake
+#         [-DSTDERR_REGEX=re] [-DFIFO=path] [-DREPLAY="smtpfuzz|replay|--exec|target"]
+#         -P run_check.cmake
 #
 # CMD items are separated by '|' (ctest would split ';'). OUT is wiped first; FIND names rule ids
 # that must each have a saved <rule>-*.in, .transcript and .rule in OUT; NOT_FIND rule ids that
 # must not. REPLAY is a replay command: run with the first FIND rule's saved .in appended, it
 # must exit 1 naming that rule (a saved finding reproduces). Prints the command's output, and
-# fails naming what was expected and what came.
+# fails naming what was expected and what came. FIFO is made (mkfifo) before the command runs,
+# with no writer, so a command that opens it blocking would hang until the driver's timeout.
 cmake_minimum_required(VERSION 3.18)
 
 if(NOT DEFINED CMD OR NOT DEFINED EXPECT_RC)
@@ -19,6 +21,13 @@ string(REPLACE "|" ";" cmd "${CMD}")
 if(DEFINED OUT)
   file(REMOVE_RECURSE "${OUT}")
 endif()
+if(DEFINED FIFO)
+  file(REMOVE "${FIFO}")
+  execute_process(COMMAND mkfifo "${FIFO}" RESULT_VARIABLE mk)
+  if(NOT mk EQUAL 0)
+    message(FATAL_ERROR "mkfifo ${FIFO} failed")
+  endif()
+endif()
 execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err
                 TIMEOUT 120)
 message(STATUS "command: ${cmd}\nexit: ${rc}\nstdout:\n${out}\nstderr:\n${err}")
@@ -27,6 +36,9 @@ if(NOT rc STREQUAL "${EXPECT_RC}")
 endif()
 if(DEFINED STDOUT_REGEX AND NOT out MATCHES "${STDOUT_REGEX}")
   message(FATAL_ERROR "stdout does not match '${STDOUT_REGEX}'")
+endif()
+if(DEFINED STDERR_REGEX AND NOT err MATCHES "${STDERR_REGEX}")
+  message(FATAL_ERROR "stderr does not match '${STDERR_REGEX}'")
 endif()
 if(DEFINED STDOUT_NOT_REGEX AND out MATCHES "${STDOUT_NOT_REGEX}")
   message(FATAL_ERROR "stdout matches '${STDOUT_NOT_REGEX}', which it must not")
