@@ -153,6 +153,27 @@ sf_build() {
     rm -f "$log"
 }
 
+# sf_smtpfuzz NOBUILD - the smtpfuzz program to run: $SMTPFUZZ when set, else build/smtpfuzz
+# (built first unless NOBUILD is 1), else one on PATH (an installed tool)
+sf_smtpfuzz() {
+    local dir=$SF_ROOT/build
+    if [ -n "${SMTPFUZZ:-}" ]; then # the caller names the program (tests, other builds)
+        [ -x "$SMTPFUZZ" ] || sf_die 2 "SMTPFUZZ=$SMTPFUZZ is not an executable"
+        echo "$SMTPFUZZ"
+        return
+    fi
+    if [ "$1" != 1 ] && [ -f "$SF_ROOT/CMakeLists.txt" ]; then
+        sf_build default "$dir" smtpfuzz >&2
+    fi
+    if [ -x "$dir/smtpfuzz" ]; then
+        echo "$dir/smtpfuzz"
+    elif command -v smtpfuzz >/dev/null 2>&1; then
+        command -v smtpfuzz
+    else
+        sf_die 2 "no smtpfuzz program: build one (cmake --preset default) or install it"
+    fi
+}
+
 # sf_ncpu - processors to build with
 sf_ncpu() {
     nproc 2>/dev/null || echo 2

@@ -183,13 +183,26 @@ if [ "$engine" != check ]; then
         done
     fi
 else
-    tr_file=${file%.in}.transcript
-    if [ -f "$tr_file" ]; then
-        cp "$tr_file" "$tmp/transcript.txt"
-        echo "source: ${tr_file#"$SF_ROOT"/} (written by smtpfuzz check)" >"$tmp/transcript.src"
-    fi
+    # A check finding is reproduced by replaying it against its recorded target (the record,
+    # FILE.json, says which, and under which profile and mode), not taken on trust.
     cp "${file%.in}.rule" "$tmp/run.log"
-    status_run=1
+    if [ -f "$file.json" ]; then
+        cli=$(sf_smtpfuzz "$nobuild")
+        timeout -k 5 120 "$cli" replay --as-recorded "$file" >"$tmp/transcript.txt" 2>&1
+        status_run=$?
+        echo "source: smtpfuzz replay --as-recorded (the recorded target, run now)" \
+            >"$tmp/transcript.src"
+        [ "$status_run" -le 1 ] || sf_die 2 "smtpfuzz replay --as-recorded failed (status $status_run)"
+        # Reproduced means the same rule again, not just any finding.
+        grep -q "^result (profile [a-z]*): $(head -n 1 "${file%.in}.rule"):" "$tmp/transcript.txt" ||
+            status_run=0
+    else
+        tr_file=${file%.in}.transcript
+        [ -f "$tr_file" ] && cp "$tr_file" "$tmp/transcript.txt"
+        echo "source: ${tr_file#"$SF_ROOT"/} (written by smtpfuzz check; no record to replay it)" \
+            >"$tmp/transcript.src"
+        status_run=0 # not replayed: not known to reproduce
+    fi
 fi
 
 report=$file.report.md
@@ -265,7 +278,7 @@ else:
             detail = [l for l in lines if "runtime error:" in l][:1]
     elif rule is None and status not in (0,):
         kind, rule = "libFuzzer", "crash"
-reproduced = engine == "check" or status != 0
+reproduced = status != 0  # check findings too: replayed against their recorded target
 if not reproduced:
     rule, kind = None, ""
 
@@ -321,14 +334,13 @@ def fence(text):
 
 rule_title = rules_text.get(rule or "", summary)
 if engine == "check" and target == "external":
-    m = re.search(r"^# target: (?:--exec|--connect) (.*)$", transcript, re.M)
+    m = re.search(r"^(?:recorded target|# target): (?:--exec|--connect) (.*)$", transcript, re.M)
     if m:  # tell servers apart: the dedup key holds the target
         target = "external: " + m.group(1).strip()
 repro = ("scripts/reproduce.sh %s %s" % (rel(artifact), target)) if engine != "check" else None
 if engine == "check":
-    m = re.search(r"^# target: (--exec|--connect) (.*)$", transcript, re.M)
-    opt = (" %s '%s'" % (m.group(1), m.group(2))) if m else ""
-    repro = "build/smtpfuzz replay%s %s" % (opt, rel(artifact))
+    repro = "scripts/reproduce.sh %s   # = smtpfuzz replay --as-recorded %s" % (
+        rel(artifact), rel(artifact))
 
 md = []
 md.append("# Finding: %s in %s\n" % (rule or "not reproduced", target))

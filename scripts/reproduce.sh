@@ -73,6 +73,21 @@ done
 [ -f "$file" ] || sf_die 2 "no such file: $file"
 file=$(cd "$(dirname "$file")" && pwd)/$(basename "$file")
 
+# A "smtpfuzz check" finding carries its record (FILE.json): replay it against the target it
+# was found on, under the profile and mode it was found with.
+if grep -q '"format": "smtpfuzz-finding"' "$file.json" 2>/dev/null; then
+    [ "$minimize" -eq 0 ] || sf_die 2 "--minimize: a check finding shrinks with 'smtpfuzz check --minimize FILE'"
+    cli=$(sf_smtpfuzz "$nobuild")
+    echo "== smtpfuzz replay --as-recorded ${file#"$SF_ROOT"/}"
+    "$cli" replay --as-recorded "$file"
+    status=$?
+    case $status in
+    0) echo "== clean: the recorded target ran the input without a finding"; exit 0 ;;
+    1) echo "== reproduced: the recorded target broke the rule again"; exit 1 ;;
+    *) sf_die 2 "smtpfuzz replay --as-recorded failed (status $status)" ;;
+    esac
+fi
+
 # Targets come from the build's registry (configured when it has none).
 build=$(mkdir -p "$build" && cd "$build" && pwd)
 [ "$nobuild" -eq 1 ] || sf_need_tools libfuzzer

@@ -123,6 +123,18 @@ if(EXISTS ${smtpfuzz_mini})
         "REPLAY=${smtpfuzz_exe}|replay|--exec|$<TARGET_FILE:check_stdio_${bug}>")
     endif()
   endforeach()
+
+  # What check writes about its findings: fingerprints, --keep, the records replay
+  # --as-recorded and scripts/reproduce.sh use, --only, --json and SARIF checked by Microsoft's
+  # SARIF Multitool (installed from the npm registry into this build folder, once).
+  if(SMTPFUZZ_BASH AND SMTPFUZZ_CHECK_PYTHON)
+    add_test(NAME check_findings_files
+             COMMAND ${SMTPFUZZ_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/findings/findings-check.sh
+                     ${smtpfuzz_exe} $<TARGET_FILE:check_stdio_help_250>
+                     ${SMTPFUZZ_CHECK_WORK}/findings ${PROJECT_SOURCE_DIR}
+                     ${CMAKE_BINARY_DIR}/sarif-tool)
+    set_tests_properties(check_findings_files PROPERTIES TIMEOUT 300 LABELS check)
+  endif()
 endif()
 
 # --- Exim: exim4 -bs with a private configuration (needs root: -C and -D) ------------------------

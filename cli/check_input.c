@@ -1,0 +1,125 @@
+/*
+ * check_input - the sessions "smtpfuzz check" sends (contract in check.h):
+ * the seeds it finds and loads, and one client stream per run, made from a
+ * seed or the grammar, then mutated and sometimes crossed with another.
+ *
+ * Every run's seed derives from --seed and the run number, so a seed
+ * replays the same sessions against the same target.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "session_gen.h"
+#include "session_report.h"
+#include "smtp_mutator.h"
+
+/* Where the session seeds are when --corpus is not given, in this order: the installed ones
+ * (CMake passes the path), the source tree this program was built from, the current folder. */
+#ifndef SMTPFUZZ_INSTALLED_CORPUS
+#define SMTPFUZZ_INSTALLED_CORPUS ""
+#endif
+#ifndef SMTPFUZZ_SOURCE_CORPUS
+#define SMTPFUZZ_SOURCE_CORPUS ""
+#endif
+#define CHECK_CWD_CORPUS "corpus/fuzz_session"
+
+/* mix64 - splitmix64's finaliser: a run's seed from the base seed and the run number */
+static uint64_t mix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+const char *check_default_corpus(void)
+{
+    static const char *const places[] = {SMTPFUZZ_INSTALLED_CORPUS, SMTPFUZZ_SOURCE_CORPUS,
+                                         CHECK_CWD_CORPUS};
+    size_t k;
+
+    for (k = 0; k < sizeof places / sizeof places[0]; k++) {
+        struct stat st;
+        if (places[k][0] != '\0' && stat(places[k], &st) == 0 && S_ISDIR(st.st_mode))
+            return places[k];
+    }
+    return NULL;
+}
+
+int check_load_corpus(struct check_corpus *c, const char *dir)
+{
+    struct dirent **names;
+    char path[CHECK_PATH_MAX];
+    int n = scandir(dir, &names, NULL, alphasort), k; /* sorted: --seed means the same seeds */
+
+    if (n < 0)
+        return -1;
+    for (k = 0; k < n; k++) {
+        const char *name = names[k]->d_name;
+        struct stat st;
+        size_t len = 0;
+
+        if (name[0] == '.' || c->n == CHECK_CORPUS_FILES ||
+            (size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+            continue;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+            (uint64_t)st.st_size > CHECK_INPUT_MAX ||
+            (size_t)st.st_size > CHECK_CORPUS_BYTES - c->used)
+            continue;
+        if (session_read_file(path, c->arena + c->used, (size_t)st.st_size, &len) !=
+            SESSION_FILE_OK)
+            continue;
+        c->off[c->n] = c->used;
+        c->len[c->n] = len;
+        c->used += len;
+        c->n++;
+    }
+    for (k = 0; k < n; k++)
+        free(names[k]);
+    free(names);
+    return 0;
+}
+
+void check_build_input(struct check *ck, unsigned long i)
+{
+    uint64_t s = mix64(ck->a.seed ^ mix64((uint64_t)i));
+    uint8_t *in = ck->input;
+    size_t len, max = CHECK_INPUT_MAX;
+    unsigned pick = (unsigned)(s % 16);
+    struct check_corpus *c = ck->corpus;
+
+    s = mix64(s);
+    if (i == 0 || pick < 2) {
+        /* plain grammar: the first run probes the target with a clean session */
+        ck->input_len = session_gen(in, max, s);
+        return;
+    }
+    if (c->n > 0 && pick < 9) {
+        size_t k = (size_t)(mix64(s) % c->n);
+        len = c->len[k];
+        memcpy(in, c->arena + c->off[k], len);
+    } else {
+        len = session_gen(in, max, s);
+    }
+    s = mix64(s + 1);
+    if (s % 8 == 0) {
+        /* crossover with a second input: another seed, or another grammar session */
+        uint8_t *other = (uint8_t *)ck->sbuf; /* crossover scratch */
+        size_t olen;
+        if (c->n > 0 && (s >> 8) % 2 == 0) {
+            size_t k = (size_t)(mix64(s) % c->n);
+            olen = c->len[k];
+            memcpy(other, c->arena + c->off[k], olen);
+        } else {
+            olen = session_gen(other, max, mix64(s ^ 0xabcdef));
+        }
+        /* out must not alias a: copy a to the other scratch first */
+        memcpy(ck->cbuf, in, len);
+        len = smtp_crossover((const uint8_t *)ck->cbuf, len, other, olen, in, max, s);
+    }
+    len = smtp_mutate(in, len, max, mix64(s + 2));
+    ck->input_len = len;
+}
