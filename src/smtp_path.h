@@ -22,12 +22,12 @@
  * A literal tagged "IPv6:" (any case) is only ever read as IPv6, never as a
  * General-address-literal. UTF-8 is RFC 3629 UTF8-non-ascii, accepted
  * wherever RFC 6531 3.3 extends a rule: in a sub-domain where a Let-dig may
- * stand (so a label may start with one, but never end in "-"), in atext and
- * in qtextSMTP (so in a source route's domains too); never in a
- * quoted-pairSMTP or an address literal.
+ * stand (a source route's included; a label may start with one, but never
+ * end in "-"), in atext and in qtextSMTP; never in a quoted-pairSMTP or an
+ * address literal.
  *
- * What it never does: allocate, keep state, read outside (p, n), look at
- * what follows a Path (Mail-parameters are the caller's), check a U-label
+ * What it never does: allocate, keep state, read outside (p, n), look past
+ * the SP after a Path (Mail-parameters are the caller's), check a U-label
  * against IDNA2008 (RFC 5890), or limit lengths: RFC 5321 4.5.3.1 allows
  * a server to enforce 64 / 255 / 256 octets, and this grammar does not.
  *
