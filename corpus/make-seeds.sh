@@ -478,6 +478,163 @@ printf 'EHLO c.example\r\nMAIL FROM:<a@b> FOO=bar\r\nMAIL FROM:<a@b> SIZE=12x\r\
 
 
 ############################################################################
+# fuzz_path: a mode octet, then the argument (fuzz/fuzz_path.c). Modes: 0
+# domain (EHLO), 8 domain (HELO), 1 reverse-path (MAIL), 2 forward-path
+# (RCPT), 3 bare path; 4 more allows UTF-8 (and SMTPUTF8 on the MAIL).
+# RFC 5321 4.1.2, 4.1.3; RFC 6531 3.3. Each planted bug of tests/path.cmake
+# trips at least one of these.
+############################################################################
+
+# arg NAME MODE FORMAT - a fuzz_path seed: the mode octet (0..15), then printf FORMAT
+arg() {
+    { printf "\\x$(printf %02x "$2")"; printf -- "$3"; } | put fuzz_path "$1"
+}
+
+# Domains (HELO/EHLO): sub-domain = Let-dig [Ldh-str]
+arg domain-plain 0 'client.example'
+arg domain-helo 8 'client.example'
+arg domain-inner-hyphens 0 'xn--bcher-kva.a-b.example'
+arg domain-trailing-hyphen 0 'example-'
+arg domain-label-trailing-hyphen 0 'mail-.example.com'
+arg domain-leading-hyphen 0 '-example.com'
+arg domain-empty-label 0 'a..example'
+arg domain-dot-at-end 0 'example.com.'
+arg domain-empty 0 ''
+arg domain-trailing-junk 0 'example.com x'
+arg domain-underscore 8 'exa_mple.com'
+arg domain-label-64 0 "$(pad 64 a).example"
+arg domain-utf8-refused 0 'b\xc3\xbccher.example'
+arg domain-utf8-allowed 4 'b\xc3\xbccher.example'
+arg domain-utf8-4-octets 4 '\xf0\x9f\x93\xa7.example'
+arg domain-utf8-truncated 4 'b\xc3'
+arg domain-utf8-surrogate 4 '\xed\xa0\x80.example'
+arg domain-utf8-edges 4 '\xe0\xa0\x80.\xed\x9f\xbf.\xf4\x8f\xbf\xbf'
+arg domain-utf8-bad-third-octet 4 'a\xe2\x82x.example'
+arg domain-utf8-refused-and-bad 0 'b\xc3\xbc-'
+# IPv4-address-literal: four Snum of 0..255
+arg literal-ipv4 0 '[192.0.2.1]'
+arg literal-ipv4-leading-zeros 0 '[001.002.003.004]'
+arg literal-ipv4-255 8 '[255.255.255.255]'
+arg literal-ipv4-256 0 '[192.0.2.256]'
+arg literal-ipv4-256-first 8 '[256.0.2.1]'
+arg literal-ipv4-four-digits 0 '[1921.0.2.1]'
+arg literal-ipv4-three-parts 0 '[192.0.2]'
+arg literal-ipv4-leading-part-missing 0 '[.0.2.1]'
+arg literal-ipv4-five-parts 0 '[192.0.2.1.5]'
+arg literal-unclosed 0 '[192.0.2.1'
+arg literal-empty 0 '[]'
+arg literal-junk-after 0 '[192.0.2.1]x'
+# IPv6: full, comp, v4-full, v4-comp, with their group limits
+arg literal-ipv6-full 0 '[IPv6:2001:db8:0:0:0:0:0:1]'
+arg literal-ipv6-comp 0 '[IPv6:2001:db8::1]'
+arg literal-ipv6-lowercase-tag 8 '[ipv6:::1]'
+arg literal-ipv6-uppercase-hex 0 '[IPv6:2001:DB8::ABCD]'
+arg literal-ipv6-single-leading-colon 0 '[IPv6::1:2:3:4:5:6:7]'
+arg literal-ipv6-one-group 0 '[IPv6:1]'
+arg literal-ipv6-only-dcolon 0 '[IPv6:::]'
+arg literal-ipv6-comp-six-groups 0 '[IPv6:1:2:3::4:5:6]'
+arg literal-ipv6-comp-seven-groups 0 '[IPv6:1:2:3:4:5:6:7::]'
+arg literal-ipv6-seven-groups 0 '[IPv6:1:2:3:4:5:6:7]'
+arg literal-ipv6-nine-groups 0 '[IPv6:1:2:3:4:5:6:7:8:9]'
+arg literal-ipv6-two-dcolon 0 '[IPv6:1::2::3]'
+arg literal-ipv6-triple-colon 0 '[IPv6:1:::2]'
+arg literal-ipv6-trailing-colon 0 '[IPv6:1:2:3:4:5:6:7:]'
+arg literal-ipv6-five-hex-digits 0 '[IPv6:12345::]'
+arg literal-ipv6-v4-full 0 '[IPv6:0:0:0:0:0:ffff:192.0.2.1]'
+arg literal-ipv6-v4-full-five-groups 0 '[IPv6:0:0:0:0:ffff:192.0.2.1]'
+arg literal-ipv6-v4-comp 0 '[IPv6:::ffff:192.0.2.1]'
+arg literal-ipv6-v4-comp-four-groups 0 '[IPv6:1:2:3:4::192.0.2.1]'
+arg literal-ipv6-v4-comp-five-groups 0 '[IPv6:1:2:3:4:5::192.0.2.1]'
+arg literal-ipv6-v4-comp-empty-right 0 '[IPv6:1:2:3:::192.0.2.1]'
+arg literal-ipv6-v4-not-last 0 '[IPv6:192.0.2.1::1]'
+arg literal-ipv6-v4-256 0 '[IPv6:::ffff:192.0.2.256]'
+# General-address-literal: Standardized-tag ":" 1*dcontent
+arg literal-general 0 '[x-tag:content]'
+arg literal-general-colons 0 '[tag:a:b]'
+arg literal-general-tag-leading-hyphen 0 '[-tag:x]'
+arg literal-general-tag-trailing-hyphen 0 '[tag-:x]'
+arg literal-general-no-content 0 '[tag:]'
+arg literal-general-backslash 0 '[tag:a\\b]'
+arg literal-general-ipv6-tag 0 '[IPv6:x-tag]'
+
+# Paths: "<" [A-d-l ":"] Mailbox ">", then SP or the end
+arg path-plain 1 '<a@example.com>'
+arg path-then-params 1 '<a@example.com> SIZE=100 BODY=8BITMIME'
+arg path-then-bad-param 1 '<a@example.com> FOO=bar'
+arg path-no-open-angle 1 'a@example.com'
+arg path-space-before 1 ' <a@example.com>'
+arg path-no-close-angle 1 '<a@example.com'
+arg path-no-at 1 '<postmaster.example>'
+arg path-trailing-junk 1 '<a@example.com>x'
+arg path-domain-trailing-hyphen 1 '<a@example->'
+arg path-domain-dot-at-end 2 '<a@example.com.>'
+arg path-domain-empty 2 '<a@>'
+arg path-empty 1 ''
+# The null path: MAIL only; Postmaster without a domain: RCPT only
+arg path-null-mail 1 '<>'
+arg path-null-mail-then-param 5 '<> SMTPUTF8'
+arg path-null-rcpt 2 '<>'
+arg path-null-bare 3 '<>'
+arg path-null-then-junk 1 '<>x'
+arg path-postmaster 2 '<Postmaster>'
+arg path-postmaster-lowercase 6 '<postmaster>'
+arg path-postmaster-in-mail 1 '<Postmaster>'
+arg path-postmaster-then-junk 2 '<Postmaster>x'
+arg path-postmaster-with-domain 1 '<Postmaster@example.com>'
+arg path-postmaster-cut-short 2 '<Postm'
+arg path-rcpt-param 2 '<a@example.com> NOTIFY=NEVER'
+# Dot-string
+arg path-dot-string 1 '<first.last@example.com>'
+arg path-dot-leading 1 '<.a@example.com>'
+arg path-dot-trailing 2 '<a.@example.com>'
+arg path-dot-doubled 1 '<a..b@example.com>'
+arg path-local-part-cut-short 1 '<first.last'
+arg path-atext-specials 3 "<!#\$%%&'*+-/=?^_\`{|}~@example.com>"
+arg path-local-64 1 "<$(pad 64 l)@example.com>"
+arg path-local-65 2 "<$(pad 65 l)@example.com>"
+arg path-longer-than-a-line 3 "<$(pad 600 l)@example.com>"
+# Quoted-string with quoted-pairSMTP
+arg path-quoted 1 '<"quoted local"@example.com>'
+arg path-quoted-rcpt 2 '<"john doe"@example.com>'
+arg path-quoted-escape 1 '<"a\\"b\\\\c"@example.com>'
+arg path-quoted-empty 2 '<""@example.com>'
+arg path-quoted-at-and-angle 3 '<"a@b>c"@example.com>'
+arg path-quoted-unterminated 1 '<"abc@example.com>'
+arg path-quoted-escape-at-end 1 '<"a\\'
+arg path-quoted-escaped-control 3 '<"a\\\x01"@example.com>'
+arg path-quoted-then-atom 1 '<"a".b@example.com>'
+# A-d-l: accepted and ignored
+arg path-source-route 1 '<@relay.example,@r2.example:a@example.com>'
+arg path-source-route-rcpt 2 '<@relay.example:a@example.com>'
+arg path-source-route-bad-hop 1 '<@-relay.example:a@example.com>'
+arg path-source-route-no-colon 1 '<@relay.example a@example.com>'
+arg path-source-route-literal-hop 2 '<@[192.0.2.1]:a@example.com>'
+arg path-source-route-only 1 '<@relay.example>'
+# Address literals in a mailbox
+arg path-literal-ipv4 2 '<a@[192.0.2.1]>'
+arg path-literal-ipv4-256 2 '<a@[192.0.2.256]>'
+arg path-literal-ipv6 1 '<a@[IPv6:2001:db8::1]>'
+arg path-literal-general-angle 3 '<a@[tag:x>y]>'
+arg path-literal-junk 1 '<a@[192.0.2.1]x>'
+# UTF-8 (RFC 6531): with SMTPUTF8 (4 more), and without (553 from the responder)
+arg path-utf8-local 5 '<\xc3\xa9l\xc3\xa8ve@example.com>'
+arg path-utf8-local-no-smtputf8 1 '<\xc3\xa9l\xc3\xa8ve@example.com>'
+arg path-utf8-rcpt 6 '<\xc3\xbc@example.com>'
+arg path-utf8-rcpt-no-smtputf8 2 '<\xc3\xbc@example.com>'
+arg path-utf8-domain 5 '<a@b\xc3\xbccher.example>'
+arg path-utf8-quoted 6 '<"\xc3\xa9 x"@example.com>'
+arg path-utf8-quoted-pair 5 '<"a\\\xc3\xa9"@example.com>'
+arg path-utf8-literal 5 '<a@[\xc3\xa9]>'
+arg path-utf8-truncated 7 '<\xc3@example.com>'
+arg path-utf8-source-route 7 '<@\xc3\xa9.example:a@example.com>'
+arg path-utf8-after-path 1 '<a@example.com> \xc3\xa9'
+arg path-utf8-refused-and-junk 1 '<\xc3\xa9@example.com>x'
+# Octets no command line can hold: the module and the model only
+arg path-nul-octet 3 '<a\x00@example.com>'
+arg path-control-octet 1 '<a\x01@example.com>'
+
+
+############################################################################
 # Seeds this script no longer writes go; found inputs (SHA-1 names) stay.
 ############################################################################
 # Only the targets this script writes seeds for: corpus/fuzz_mutator/ holds binary records

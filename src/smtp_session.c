@@ -15,6 +15,10 @@
  *                that does not hold names the 503
  *   3. proceed - the command's effect and its positive (or policy) reply
  *
+ * The argument grammar of HELO/EHLO, MAIL and RCPT (domains, address
+ * literals, paths) is smtp_path's; the checks here add what is the verb's:
+ * the keyword, the parameters, which of <>, <Postmaster> and UTF-8 to take.
+ *
  * Syntax is checked before sequence for every verb, because BDAT must work
  * that way (a well-formed BDAT consumes its chunk even when refused, a
  * malformed one consumes nothing), and one order for all verbs is easier
@@ -62,6 +66,7 @@
 
 #include "smtp_data.h"
 #include "smtp_line.h"
+#include "smtp_path.h"
 #include "smtp_reply.h"
 #include "smtp_verb.h"
 
@@ -158,7 +163,7 @@ static void session_panic(const char *func, const char *what)
     abort();
 }
 
-/* ---- byte classes (RFC 5321 4.1.2, 4.1.3; RFC 6531 3.3), ranges only ---- */
+/* ---- byte classes (RFC 5321 4.1.2, RFC 6531 3.3), ranges only ---- */
 
 /* in_range - lo <= c <= hi */
 static int in_range(unsigned char c, unsigned char lo, unsigned char hi)
@@ -178,12 +183,6 @@ static int is_digit(unsigned char c)
     return in_range(c, '0', '9');
 }
 
-/* is_hex - HEXDIG in either case */
-static int is_hex(unsigned char c)
-{
-    return is_digit(c) || in_range(c, 'A', 'F') || in_range(c, 'a', 'f');
-}
-
 /* is_letdig - Let-dig */
 static int is_letdig(unsigned char c)
 {
@@ -194,28 +193,6 @@ static int is_letdig(unsigned char c)
 static int is_utf8(unsigned char c)
 {
     return c >= 0x80;
-}
-
-/* The non-alphanumeric atext octets (RFC 5322 3.2.3). */
-static const char atext_specials[] = "!#$%&'*+-/=?^_`{|}~";
-
-/* is_atext - atext without the UTF-8 extension */
-static int is_atext(unsigned char c)
-{
-    return is_letdig(c) ||
-           (c != 0 && memchr(atext_specials, c, sizeof(atext_specials) - 1) != NULL);
-}
-
-/* is_qtext - qtextSMTP */
-static int is_qtext(unsigned char c)
-{
-    return in_range(c, 32, 33) || in_range(c, 35, 91) || in_range(c, 93, 126);
-}
-
-/* is_dcontent - dcontent of a General-address-literal */
-static int is_dcontent(unsigned char c)
-{
-    return in_range(c, 33, 90) || in_range(c, 94, 126);
 }
 
 /* is_value - esmtp-value octet (RFC 5321 4.1.2, RFC 6531 3.3) */
@@ -248,240 +225,6 @@ static int ascii_iprefix(const char *p, size_t n, const char *lit)
 {
     size_t m = strlen(lit);
     return n >= m && ascii_ieq(p, m, lit);
-}
-
-/* ---- RFC 5321 4.1.2/4.1.3 syntax: a cursor over the argument ---- */
-
-struct cursor {
-    const unsigned char *p;
-    size_t n;
-    size_t i;
-    int utf8_ok;  /* UTF-8 octets may appear (RFC 6531); else they fail the parse */
-    int nonascii; /* UTF-8 octets were seen */
-};
-
-/* cur_peek - the next octet, or -1 at the end */
-static int cur_peek(const struct cursor *c)
-{
-    return c->i < c->n ? c->p[c->i] : -1;
-}
-
-/* cur_eat - consume ch when it is next */
-static int cur_eat(struct cursor *c, int ch)
-{
-    if (cur_peek(c) != ch)
-        return 0;
-    c->i++;
-    return 1;
-}
-
-/* cur_utf8 - the next octet is UTF-8 and allowed; note it */
-static int cur_utf8(struct cursor *c)
-{
-    if (c->i >= c->n || !is_utf8(c->p[c->i]) || !c->utf8_ok)
-        return 0;
-    c->nonascii = 1;
-    return 1;
-}
-
-/* parse_subdomain - sub-domain = Let-dig [Ldh-str] (or a U-label when UTF-8 is allowed) */
-static int parse_subdomain(struct cursor *c)
-{
-    size_t start = c->i;
-    unsigned char last = 0;
-
-    while (c->i < c->n) {
-        unsigned char b = c->p[c->i];
-        if (!(is_letdig(b) || (b == '-' && c->i > start) || cur_utf8(c)))
-            break;
-        last = b;
-        c->i++;
-    }
-    /* Ldh-str ends in a Let-dig: no trailing hyphen. */
-    return c->i > start && last != '-';
-}
-
-/* parse_domain - Domain = sub-domain *("." sub-domain) */
-static int parse_domain(struct cursor *c)
-{
-    if (!parse_subdomain(c))
-        return 0;
-    while (cur_eat(c, '.')) {
-        if (!parse_subdomain(c))
-            return 0;
-    }
-    return 1;
-}
-
-/* parse_ipv4 - IPv4-address-literal: four Snum 0..255 over exactly (p, n) */
-static int parse_ipv4(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-
-    for (int part = 0; part < 4; part++) {
-        unsigned value = 0;
-        size_t digits = 0;
-        if (part > 0 && (i >= n || p[i++] != '.'))
-            return 0;
-        while (i < n && is_digit(p[i]) && digits < 3) {
-            value = value * 10 + (unsigned)(p[i] - '0');
-            digits++;
-            i++;
-        }
-        if (digits == 0 || value > 255)
-            return 0;
-    }
-    return i == n;
-}
-
-/* parse_ipv6 - IPv6-addr (full, comp, v4-full, v4-comp) over exactly (p, n) */
-static int parse_ipv6(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    unsigned groups = 0;
-    int dcolon = 0;
-    int v4 = 0;
-
-    if (n >= 2 && p[0] == ':' && p[1] == ':') {
-        dcolon = 1;
-        i = 2;
-    }
-    while (i < n) {
-        size_t end = i;
-        int dot = 0;
-        while (end < n && p[end] != ':') {
-            dot |= p[end] == '.';
-            end++;
-        }
-        if (dot) {
-            /* An embedded IPv4 address must be the last piece. */
-            if (end != n || !parse_ipv4(p + i, n - i))
-                return 0;
-            v4 = 1;
-            break;
-        }
-        if (end == i || end - i > 4)
-            return 0;
-        for (size_t k = i; k < end; k++) {
-            if (!is_hex(p[k]))
-                return 0;
-        }
-        groups++;
-        i = end;
-        if (i == n)
-            break;
-        i++; /* the ':' */
-        if (i < n && p[i] == ':') {
-            if (dcolon)
-                return 0;
-            dcolon = 1;
-            i++;
-        } else if (i == n) {
-            return 0; /* a single trailing ':' */
-        }
-    }
-    /* RFC 5321 4.1.3: at most 6 (v4: 4) groups beside "::"; exactly 8 (v4: 6) without. */
-    if (v4)
-        return dcolon ? groups <= 4 : groups == 6;
-    return dcolon ? groups <= 6 : groups == 8;
-}
-
-/* parse_address_literal - "[" IPv4 / "IPv6:" IPv6 / tag ":" dcontent "]" */
-static int parse_address_literal(struct cursor *c)
-{
-    size_t start, end;
-    const unsigned char *p;
-
-    if (!cur_eat(c, '['))
-        return 0;
-    start = c->i;
-    while (c->i < c->n && c->p[c->i] != ']')
-        c->i++;
-    end = c->i;
-    if (!cur_eat(c, ']') || end == start)
-        return 0;
-    p = c->p + start;
-    if (parse_ipv4(p, end - start))
-        return 1;
-    if (ascii_iprefix((const char *)p, end - start, "IPV6:"))
-        return parse_ipv6(p + 5, end - start - 5); /* no fallback to the general form */
-    /* General-address-literal: Standardized-tag ":" 1*dcontent. */
-    {
-        size_t i = 0;
-        while (i < end - start && (is_letdig(p[i]) || p[i] == '-'))
-            i++;
-        if (i == 0 || p[i - 1] == '-' || i >= end - start || p[i] != ':')
-            return 0;
-        if (++i == end - start)
-            return 0;
-        for (; i < end - start; i++) {
-            if (!is_dcontent(p[i]))
-                return 0;
-        }
-    }
-    return 1;
-}
-
-/* parse_local_part - Dot-string / Quoted-string (RFC 6531: UTF-8 in atext and qtext) */
-static int parse_local_part(struct cursor *c)
-{
-    if (cur_eat(c, '"')) {
-        for (;;) {
-            int b = cur_peek(c);
-            if (b == '"') {
-                c->i++;
-                return 1;
-            }
-            if (b == '\\') {
-                /* quoted-pairSMTP = %d92 %d32-126 */
-                c->i++;
-                if (c->i >= c->n || !in_range(c->p[c->i], 32, 126))
-                    return 0;
-                c->i++;
-            } else if (b >= 0 && (is_qtext((unsigned char)b) || cur_utf8(c))) {
-                c->i++;
-            } else {
-                return 0;
-            }
-        }
-    }
-    do {
-        size_t start = c->i;
-        while (c->i < c->n && (is_atext(c->p[c->i]) || cur_utf8(c)))
-            c->i++;
-        if (c->i == start)
-            return 0; /* empty atom: leading, trailing or doubled dot */
-    } while (cur_eat(c, '.'));
-    return 1;
-}
-
-/* parse_path - Path = "<" [ A-d-l ":" ] Mailbox ">", or "<>" when null_ok */
-static int parse_path(struct cursor *c, int null_ok)
-{
-    if (!cur_eat(c, '<'))
-        return 0;
-    if (cur_peek(c) == '>') {
-        c->i++;
-        return null_ok;
-    }
-    if (cur_peek(c) == '@') {
-        /* A source route: RFC 5321 4.1.2 says accept it and ignore it. */
-        do {
-            if (!cur_eat(c, '@') || !parse_domain(c))
-                return 0;
-        } while (cur_eat(c, ','));
-        if (!cur_eat(c, ':'))
-            return 0;
-    }
-    if (!parse_local_part(c) || !cur_eat(c, '@'))
-        return 0;
-    if (cur_peek(c) == '[') {
-        if (!parse_address_literal(c))
-            return 0;
-    } else if (!parse_domain(c)) {
-        return 0;
-    }
-    return cur_eat(c, '>');
 }
 
 /* ---- replies: everything leaves through session_reply ---- */
@@ -606,15 +349,8 @@ static int check_none(struct smtp_session *s, struct session_args *a)
 /* check_hello - HELO/EHLO SP ( Domain / address-literal ), ASCII only */
 static int check_hello(struct smtp_session *s, struct session_args *a)
 {
-    struct cursor c = {(const unsigned char *)a->arg, a->arg_len, 0, 0, 0};
-    int ok;
+    int ok = a->arg != NULL && smtp_path_domain(a->arg, a->arg_len, 0) == SMTP_PATH_OK;
 
-    if (a->arg == NULL || a->arg_len == 0) {
-        ok = 0;
-    } else {
-        ok = cur_peek(&c) == '[' ? parse_address_literal(&c) : parse_domain(&c);
-        ok = ok && c.i == c.n;
-    }
     if (!ok) {
         /* SPEC 4: replies to HELO/EHLO carry no enhanced status code. */
         const char *name = smtp_verb_name(a->verb);
@@ -702,33 +438,33 @@ static int check_mail_params(struct smtp_session *s, struct session_args *a, con
 static int check_path_cmd(struct smtp_session *s, struct session_args *a, const char *keyword,
                           const char *usage, const char *bad_enh, const char *bad_text, int is_mail)
 {
-    size_t klen = strlen(keyword);
-    struct cursor c;
+    size_t klen = strlen(keyword), n, used;
+    const char *p;
+    struct smtp_path_result res;
+    /* UTF-8 is taken here and refused by proceed (553) without SMTPUTF8 (RFC 6531 3.4). */
+    unsigned flags = SMTP_PATH_UTF8 | (is_mail ? SMTP_PATH_NULL : SMTP_PATH_POSTMASTER);
 
     if (a->arg == NULL || !ascii_iprefix(a->arg, a->arg_len, keyword)) {
         session_say(s, 501, "5.5.4", usage);
         return -1;
     }
-    c = (struct cursor){(const unsigned char *)a->arg + klen, a->arg_len - klen, 0, 1, 0};
-    if (!is_mail && ascii_iprefix((const char *)c.p, c.n, "<POSTMASTER>")) {
-        c.i = 12; /* RFC 5321 4.1.1.3: <Postmaster> without a domain */
-    } else if (!parse_path(&c, is_mail)) {
+    p = a->arg + klen;
+    n = a->arg_len - klen;
+    /* Any refusal, junk right after '>' included, is the same 501. */
+    if (smtp_path_parse(p, n, flags, &res) != SMTP_PATH_OK) {
         session_say(s, 501, bad_enh, bad_text);
         return -1;
     }
-    if (c.i < c.n && c.p[c.i] != ' ') {
-        session_say(s, 501, bad_enh, bad_text); /* junk right after '>' */
-        return -1;
-    }
-    a->nonascii = c.nonascii;
-    if (c.i == c.n)
+    a->nonascii = res.nonascii;
+    used = res.used;
+    if (used == n)
         return 0;
-    c.i++;
+    used++; /* the SP */
     if (!is_mail) {
         /* We offer no RCPT parameters (no DSN). */
-        return bad_param(s, (const char *)c.p + c.i, c.n - c.i);
+        return bad_param(s, p + used, n - used);
     }
-    return check_mail_params(s, a, (const char *)c.p + c.i, c.n - c.i);
+    return check_mail_params(s, a, p + used, n - used);
 }
 
 /* check_mail - MAIL FROM:<reverse-path> [SP Mail-parameters] */
