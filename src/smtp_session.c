@@ -30,7 +30,7 @@
  * Replies are emitted as soon as the command (or its data) is complete,
  * so the reply bytes cannot depend on how the input was split.
  *
- * Decisions the SPEC leaves open (user documentation should say the same):
+ * Decisions the contract leaves to the responder (user documentation should say the same):
  * - UTF-8 in MAIL/RCPT paths is accepted only in a transaction whose MAIL
  *   carried SMTPUTF8 (RFC 6531 3.4); otherwise 553 5.6.7. HELO/EHLO take
  *   an ASCII domain or address literal only (501 otherwise).
@@ -352,7 +352,7 @@ static int check_hello(struct smtp_session *s, struct session_args *a)
     int ok = a->arg != NULL && smtp_path_domain(a->arg, a->arg_len, 0) == SMTP_PATH_OK;
 
     if (!ok) {
-        /* SPEC 4: replies to HELO/EHLO carry no enhanced status code. */
+        /* docs/contract.md section 4: replies to HELO/EHLO carry no enhanced status code. */
         const char *name = smtp_verb_name(a->verb);
         struct smtp_text t[3] = {OURS("Syntax: "),
                                  {name, strlen(name), SMTP_TEXT_OURS},
@@ -724,7 +724,7 @@ static const struct session_cmd session_cmds[SMTP_VERB_COUNT] = {
                         "AUTH <mechanism>\nNot offered here (502)"},
 };
 
-/* proceed_help - always 214 (SPEC 3), whatever the argument */
+/* proceed_help - always 214 (docs/contract.md section 3), whatever the argument */
 static void proceed_help(struct smtp_session *s, const struct session_args *a)
 {
     size_t tlen = 0;
@@ -811,7 +811,7 @@ struct smtp_session *smtp_session_new(smtp_reply_sink sink, void *sink_ctx)
         return NULL;
     s->sink = sink;
     s->sink_ctx = sink_ctx;
-    /* SPEC 4: the greeting carries no enhanced status code. */
+    /* docs/contract.md section 4: the greeting carries no enhanced status code. */
     session_say(s, 220, NULL, SESSION_NAME " ESMTP smtpfuzz");
     return s;
 }

@@ -284,7 +284,7 @@ static int path_ok(const char *arg, const char *keyword)
 }
 
 /* HELO/EHLO (RFC 5321 4.1.1.1): both start the session over (4.1.4) */
-static int greet(struct server *srv, const char *arg, const char *verb)
+static int greet(struct server *srv, const char *arg)
 {
     if (arg == NULL || *arg == '\0') {
         reply(srv, 501, "5.5.4 Syntax: EHLO hostname");
@@ -297,14 +297,14 @@ static int greet(struct server *srv, const char *arg, const char *verb)
 
 static void cmd_helo(struct server *srv, char *arg)
 {
-    if (greet(srv, arg, "HELO"))
+    if (greet(srv, arg))
         reply(srv, 250, "%s", HOST);
 }
 
 /* EHLO lists the extensions (RFC 5321 4.1.1.1; RFC 2920, RFC 6152, RFC 1870, RFC 3030) */
 static void cmd_ehlo(struct server *srv, char *arg)
 {
-    if (!greet(srv, arg, "EHLO"))
+    if (!greet(srv, arg))
         return;
     reply_line(srv, 250, '-', "%s", HOST);
     reply_line(srv, 250, '-', "PIPELINING");
