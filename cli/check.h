@@ -1,6 +1,6 @@
 /*
  * check - what the files of "smtpfuzz check" share (docs/contract.md
- * section 7.3): the parsed command line (check_args.c), the sessions it
+ * section 7.4): the parsed command line (check_args.c), the sessions it
  * sends (check_input.c), the findings it keeps and writes
  * (check_findings.c), and the loop (cli_check.c). Not a public interface.
  *

@@ -104,7 +104,7 @@ static const char check_usage[] =
     "  --only RULE,...      count only these rules as findings (ids: --list-rules)\n"
     "  --ignore RULE,...    count every rule but these\n"
     "  --json FILE          write every finding, the counts and how to reproduce them\n"
-    "                       (format smtpfuzz-findings, version 1; docs/contract.md 7.10)\n"
+    "                       (format smtpfuzz-findings, version 1: docs/contract.md 7.10)\n"
     "  --sarif FILE         write the findings as SARIF 2.1.0, for code scanning in CI\n"
     "  -q, --quiet          no progress lines on stderr\n"
     "  -h, --help           show this help and exit\n"

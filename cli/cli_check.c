@@ -1,6 +1,6 @@
 /*
  * cli_check - "smtpfuzz check": fuzz another SMTP server, out of process,
- * against the oracle (docs/contract.md section 7.3).
+ * against the oracle (docs/contract.md section 7.4).
  *
  * What it does: for each run, builds one client session (check_input.c),
  * runs it against the target with ext_run (--exec: a program speaking

@@ -3,7 +3,7 @@
  * .in files, the fuzzers' crash files, corpus entries, hand-written
  * sessions) through the reference responder in process (the default) or
  * an external target, and print each annotated transcript with the
- * verdict (docs/contract.md section 7.4).
+ * verdict (docs/contract.md section 7.5).
  *
  * A check finding carries a record beside it (NAME.in.json, finding.h):
  * replay then judges it under the recorded profile and mode, prints the

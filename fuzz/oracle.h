@@ -153,8 +153,8 @@ enum oracle_profile { ORACLE_PROFILE_LIST(ORACLE_PROFILE_ENUM_) ORACLE_PROFILE_C
     X(ORACLE_TOL_HELP_211, "rfc-help-211", ORACLE_HELP_NOT_214,                                    \
       "HELP answered 211 (RFC 5321 4.2.2: \"System status, or system help reply\")")               \
     X(ORACLE_TOL_HELP_REFUSED, "rfc-help-refused", ORACLE_HELP_NOT_214,                            \
-      "HELP refused with a 5yz: HELP is not in the minimum command set (RFC 5321 4.5.1) and "      \
-      "its argument is optional (4.1.1.8)")                                                        \
+      "HELP refused with a 5yz other than 503: HELP is not in the minimum command set (RFC "       \
+      "5321 4.5.1), its argument is optional (4.1.1.8), and it may be sent any time (4.1.4)")      \
     X(ORACLE_TOL_MALFORMED_5YZ, "rfc-malformed-any-5yz", ORACLE_MALFORMED_NOT_500,                 \
       "a malformed or unrecognised line answered with another 5yz (501, 502, 504, 550, ...)")      \
     X(ORACLE_TOL_LENIENT_ARGUMENT, "rfc-lenient-argument", ORACLE_MALFORMED_NOT_500,               \

@@ -97,7 +97,8 @@ static enum oracle_rule malformed(const struct oracle_line_facts *f, unsigned co
     if (lenient == ORACLE_V_HELP) {
         /* HELP with a malformed argument: the HELP latitude, or a refusal of the line */
         *tol = code == 211 ? ORACLE_TOL_HELP_211 : ORACLE_TOL_LENIENT_ARGUMENT;
-        return code == 214 || code == 211 || code / 100 == 5 ? ORACLE_OK : ORACLE_HELP_NOT_214;
+        return code == 214 || code == 211 || (code / 100 == 5 && code != 503) ? ORACLE_OK
+                                                                              : ORACLE_HELP_NOT_214;
     }
     if (lenient != ORACLE_V_NONE) {
         *tol = ORACLE_TOL_LENIENT_ARGUMENT;
@@ -132,7 +133,7 @@ enum oracle_rule oracle_rule1(enum oracle_profile p, const struct oracle_line_fa
             *tol = ORACLE_TOL_HELP_211;
             return ORACLE_OK;
         }
-        if (code / 100 == 5) {
+        if (code / 100 == 5 && code != 503) { /* 4.1.4: HELP "can be used at any time" */
             *tol = ORACLE_TOL_HELP_REFUSED;
             return ORACLE_OK;
         }

@@ -85,6 +85,8 @@ static const struct row rows[] = {
      ORACLE_TOL_HELP_211},
     {"HELP answered 250 (a bug)", "HELP\r\n", G "250 help\r\n", 0, ORACLE_HELP_NOT_214,
      ORACLE_HELP_NOT_214, NONE, NONE},
+    {"HELP answered 503 (a bug: HELP may come any time)", "HELP\r\n", G "503 bad sequence\r\n", 0,
+     ORACLE_HELP_NOT_214, ORACLE_HELP_NOT_214, NONE, NONE},
     /* 7. lenient arguments once the verb is recognised */
     {"NOOP with an HT in its argument, 250", "NOOP a\tb\r\n", G "250 ok\r\n", 0,
      ORACLE_MALFORMED_NOT_500, ORACLE_OK, NONE, ORACLE_TOL_LENIENT_ARGUMENT},
