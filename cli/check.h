@@ -16,12 +16,21 @@
 #include "ext_run.h"
 #include "finding.h"
 #include "oracle_profile.h"
+#include "session_report.h"
+#include "session_split.h"
 
-#define CHECK_INPUT_MAX (128u << 10)   /* octets of one session */
-#define CHECK_REPLY_MAX (4u << 20)     /* reply octets of one session (more: flood) */
-#define CHECK_CORPUS_FILES 4096        /* seeds loaded at most */
-#define CHECK_CORPUS_BYTES (32u << 20) /* their octets at most */
-#define CHECK_FINDINGS_MAX 256         /* distinct findings remembered */
+#define CHECK_INPUT_MAX (128u << 10)        /* octets of one mutated session */
+#define CHECK_SESSION_MAX SESSION_INPUT_MAX /* octets of any session (a long-line probe) */
+#define CHECK_LONG_LINE (12u << 20)         /* octets of the long-line probe's line */
+#define CHECK_LONG_EVERY 64                 /* one session in this many is the long-line probe */
+#define CHECK_PROBE_IN_16 3                 /* sixteenths of the sessions that are probes */
+#define CHECK_GROUPS_EVERY 4                /* mixed modes: one session in this many is grouped */
+#define CHECK_SPLIT_EVERY 8                 /* one session in this many is run again, cut */
+#define CHECK_RSS_GROWTH_MB 8               /* --exec: the default --rss-growth */
+#define CHECK_REPLY_MAX (4u << 20)          /* reply octets of one session (more: flood) */
+#define CHECK_CORPUS_FILES 4096             /* seeds loaded at most */
+#define CHECK_CORPUS_BYTES (32u << 20)      /* their octets at most */
+#define CHECK_FINDINGS_MAX 256              /* distinct findings remembered */
 #define CHECK_PATH_MAX 4096
 
 /* The command line, parsed. */
@@ -30,7 +39,11 @@ struct check_args {
     unsigned long seconds, runs, keep;
     uint64_t seed;
     int seed_given, list_rules, quiet;
-    unsigned rules; /* bit r: rule r counts as a finding (--only, --ignore) */
+    int mode_given;   /* --lockstep, --pipeline or --groups: every session so; else mixed */
+    int no_split;     /* --no-split: no session is run again cut (rule r4) */
+    int growth_given; /* --rss-growth was given */
+    int first;        /* --first: stop at the first finding */
+    unsigned rules;   /* bit r: rule r counts as a finding (--only, --ignore) */
     enum oracle_profile profile;
     struct ext_options eo;
 };
@@ -43,6 +56,17 @@ struct check_corpus {
     size_t off[CHECK_CORPUS_FILES], len[CHECK_CORPUS_FILES];
 };
 
+/* Where the sessions of a run came from, and how they were sent (the table says). */
+#define CHECK_KIND_LIST(X)                                                                         \
+    X(CHECK_KIND_GENERATED, "generated")                                                           \
+    X(CHECK_KIND_SEED, "from seeds")                                                               \
+    X(CHECK_KIND_PROBE, "argument probes")                                                         \
+    X(CHECK_KIND_LONG_LINE, "long-line probes")
+
+#define CHECK_KIND_ENUM_(name, text) name,
+enum check_kind { CHECK_KIND_LIST(CHECK_KIND_ENUM_) CHECK_KIND_COUNT };
+#undef CHECK_KIND_ENUM_
+
 /* Everything a run of check works with. */
 struct check {
     const char *cmd;
@@ -51,9 +75,16 @@ struct check {
     struct finding_origin origin;
     struct check_corpus *corpus;
     const char *corpus_dir; /* where the seeds came from, or NULL */
-    uint8_t *input, *prev;
+    uint8_t *input, *prev;  /* CHECK_SESSION_MAX octets each */
     size_t input_len, prev_len;
-    char *cbuf, *sbuf; /* crossover scratch */
+    enum check_kind kind;          /* where this session came from */
+    enum ext_mode mode;            /* how it is sent */
+    size_t cuts[SESSION_CUTS_MAX]; /* where its split run cuts it ... */
+    size_t ncuts;                  /* ... (0: it is not run again cut) */
+    char *whole;                   /* the replies of its whole run, kept for the split run */
+    unsigned long per_kind[CHECK_KIND_COUNT], grouped, split_runs;
+    unsigned long peak_rss_kb; /* the largest VmRSS any session showed (--exec) */
+    char *cbuf, *sbuf;         /* crossover scratch */
     char *replies;
     struct ext_result *run;
     struct finding_run totals;
@@ -77,7 +108,10 @@ const char *check_default_corpus(void);
 /* check_load_corpus - every regular file of dir in name order (up to the limits); 0, or -1 */
 int check_load_corpus(struct check_corpus *c, const char *dir);
 
-/* check_build_input - the client session of run number i into ck->input (from ck->a.seed) */
+/*
+ * check_build_input - the client session of run number i into ck->input (from ck->a.seed),
+ * with its kind, its mode and its cuts
+ */
 void check_build_input(struct check *ck, unsigned long i);
 
 /*

@@ -21,16 +21,20 @@ enum check_opt {
     CHECK_OPT_CORPUS,
     CHECK_OPT_LOCKSTEP,
     CHECK_OPT_PIPELINE,
+    CHECK_OPT_GROUPS,
+    CHECK_OPT_NO_SPLIT,
     CHECK_OPT_PROFILE,
     CHECK_OPT_LIST_RULES,
     CHECK_OPT_REPLY_TIMEOUT,
     CHECK_OPT_RSS_LIMIT,
+    CHECK_OPT_RSS_GROWTH,
     CHECK_OPT_KEEP,
     CHECK_OPT_ONLY,
     CHECK_OPT_IGNORE,
     CHECK_OPT_JSON,
     CHECK_OPT_SARIF,
     CHECK_OPT_QUIET,
+    CHECK_OPT_FIRST,
     CHECK_OPT_COUNT
 };
 
@@ -45,16 +49,20 @@ static const struct cli_option check_options[CHECK_OPT_COUNT] = {
     [CHECK_OPT_CORPUS] = {"corpus", 0, 1},
     [CHECK_OPT_LOCKSTEP] = {"lockstep", 0, 0},
     [CHECK_OPT_PIPELINE] = {"pipeline", 0, 0},
+    [CHECK_OPT_GROUPS] = {"groups", 0, 0},
+    [CHECK_OPT_NO_SPLIT] = {"no-split", 0, 0},
     [CHECK_OPT_PROFILE] = {"profile", 0, 1},
     [CHECK_OPT_LIST_RULES] = {"list-rules", 0, 0},
     [CHECK_OPT_REPLY_TIMEOUT] = {"reply-timeout", 0, 1},
     [CHECK_OPT_RSS_LIMIT] = {"rss-limit", 0, 1},
+    [CHECK_OPT_RSS_GROWTH] = {"rss-growth", 0, 1},
     [CHECK_OPT_KEEP] = {"keep", 0, 1},
     [CHECK_OPT_ONLY] = {"only", 0, 1},
     [CHECK_OPT_IGNORE] = {"ignore", 0, 1},
     [CHECK_OPT_JSON] = {"json", 0, 1},
     [CHECK_OPT_SARIF] = {"sarif", 0, 1},
     [CHECK_OPT_QUIET] = {"quiet", 'q', 0},
+    [CHECK_OPT_FIRST] = {"first", 0, 0},
 };
 
 /* The numeric options: their range. */
@@ -65,18 +73,23 @@ static const struct {
     {CHECK_OPT_SECONDS, 1, 31536000UL},     {CHECK_OPT_RUNS, 1, (unsigned long)-1},
     {CHECK_OPT_SEED, 0, (unsigned long)-1}, {CHECK_OPT_REPLY_TIMEOUT, 1, 3600000UL},
     {CHECK_OPT_RSS_LIMIT, 1, 1048576UL},    {CHECK_OPT_KEEP, 1, FINDING_KEEP_MAX},
+    {CHECK_OPT_RSS_GROWTH, 0, 1048576UL},
 };
 
 static const char check_usage[] =
     "usage: smtpfuzz check (--exec 'COMMAND' | --connect HOST:PORT) [--out DIR]\n"
     "                      [--seconds N] [--runs N] [--seed N] [--corpus DIR]\n"
-    "                      [--lockstep | --pipeline] [--profile strict|rfc] [--list-rules]\n"
-    "                      [--reply-timeout MS] [--rss-limit MB] [--keep N]\n"
+    "                      [--lockstep | --groups | --pipeline] [--no-split]\n"
+    "                      [--profile strict|rfc] [--list-rules] [--reply-timeout MS]\n"
+    "                      [--rss-limit MB] [--rss-growth MB] [--keep N]\n"
     "                      [--only RULE,...] [--ignore RULE,...] [--json FILE]\n"
-    "                      [--sarif FILE] [--quiet]\n"
+    "                      [--sarif FILE] [--first] [--quiet]\n"
     "\n"
-    "Fuzz another SMTP server with generated and mutated sessions and check every\n"
-    "reply with the oracle. Findings are told apart by their fingerprint (the rule and\n"
+    "Fuzz another SMTP server with generated, mutated and probing sessions (every\n"
+    "verb's argument at buffer-size lengths with specials, UTF-8 lines at the 512-octet\n"
+    "limit, zero-length chunks, a 12 MiB line) and check every reply with the oracle.\n"
+    "One session in 8 is sent again cut into pieces (a CR and its LF in two reads):\n"
+    "other replies then are r4. Findings are told apart by their fingerprint (the rule and\n"
     "its cause: the kind of line and reply, or the crash); each is saved under DIR as\n"
     "<rule>-<fingerprint>-<hash>.in, with .transcript, .rule and .json (how it was\n"
     "found: replay it with 'smtpfuzz replay --as-recorded FILE').\n"
@@ -93,19 +106,27 @@ static const char check_usage[] =
     "                       printed, so a run can be repeated)\n"
     "  --corpus DIR         seeds to mutate (default: the installed session seeds, or\n"
     "                       this source tree's; generated sessions only when none)\n"
-    "  --lockstep           wait for each reply before the next command (default)\n"
+    "  --lockstep           wait for each reply before the next command\n"
+    "  --groups             lock-step until EHLO offers PIPELINING, then the command\n"
+    "                       groups RFC 2920 allows (MAIL, RCPT, RSET, BDAT and the\n"
+    "                       command after them at once)\n"
     "  --pipeline           send each session at once after the greeting, then read\n"
+    "                       (default: lock-step, one session in 4 in groups)\n"
+    "  --no-split           never send a session again cut (no rule r4)\n"
     "  --profile NAME       strict (default: the contract as written) or rfc (what the\n"
     "                       RFCs require: see --list-rules)\n"
     "  --list-rules         print the rules of the profile, and what it tolerates\n"
     "  --reply-timeout MS   no reply this long is a hang (default 2000)\n"
     "  --rss-limit MB       --exec: the target's VmRSS past this is r6-memory\n"
+    "  --rss-growth MB      --exec: VmRSS growth after the greeting past this and past\n"
+    "                       half the octets sent is r6-memory (default 8; 0: off)\n"
     "  --keep N             inputs saved per fingerprint (default 1, at most 16)\n"
     "  --only RULE,...      count only these rules as findings (ids: --list-rules)\n"
     "  --ignore RULE,...    count every rule but these\n"
     "  --json FILE          write every finding, the counts and how to reproduce them\n"
     "                       (format smtpfuzz-findings, version 1: docs/contract.md 7.10)\n"
     "  --sarif FILE         write the findings as SARIF 2.1.0, for code scanning in CI\n"
+    "  --first              stop at the first finding (a CI job that fails fast)\n"
     "  -q, --quiet          no progress lines on stderr\n"
     "  -h, --help           show this help and exit\n"
     "\n"
@@ -161,6 +182,10 @@ static int set_number(struct check_args *a, const char *cmd, enum check_opt opt,
         break;
     case CHECK_OPT_RSS_LIMIT:
         a->eo.rss_limit_kb = num * 1024;
+        break;
+    case CHECK_OPT_RSS_GROWTH:
+        a->eo.rss_growth_kb = num * 1024;
+        a->growth_given = 1;
         break;
     default:
         a->keep = num;
@@ -249,7 +274,14 @@ static int set_option(struct check_args *a, const char *cmd, enum check_opt opt,
         return CLI_EXIT_OK;
     case CHECK_OPT_LOCKSTEP:
     case CHECK_OPT_PIPELINE:
-        a->eo.mode = opt == CHECK_OPT_PIPELINE ? EXT_PIPELINE : EXT_LOCKSTEP;
+    case CHECK_OPT_GROUPS:
+        a->eo.mode = opt == CHECK_OPT_PIPELINE ? EXT_PIPELINE
+                     : opt == CHECK_OPT_GROUPS ? EXT_GROUPS
+                                               : EXT_LOCKSTEP;
+        a->mode_given = 1;
+        return CLI_EXIT_OK;
+    case CHECK_OPT_NO_SPLIT:
+        a->no_split = 1;
         return CLI_EXIT_OK;
     case CHECK_OPT_LIST_RULES:
         a->list_rules = 1;
@@ -257,11 +289,15 @@ static int set_option(struct check_args *a, const char *cmd, enum check_opt opt,
     case CHECK_OPT_QUIET:
         a->quiet = 1;
         return CLI_EXIT_OK;
+    case CHECK_OPT_FIRST:
+        a->first = 1;
+        return CLI_EXIT_OK;
     case CHECK_OPT_SECONDS:
     case CHECK_OPT_RUNS:
     case CHECK_OPT_SEED:
     case CHECK_OPT_REPLY_TIMEOUT:
     case CHECK_OPT_RSS_LIMIT:
+    case CHECK_OPT_RSS_GROWTH:
     case CHECK_OPT_KEEP:
         return set_number(a, cmd, opt, value);
     default:
@@ -281,10 +317,13 @@ static int check_combination(struct check_args *a, const char *cmd)
         cli_usage_error(cmd, "--exec: empty command");
         return CLI_EXIT_USAGE;
     }
-    if (a->connect != NULL && a->eo.rss_limit_kb > 0) {
-        cli_usage_error(cmd, "--rss-limit needs --exec (a TCP server is not our child)");
+    if (a->connect != NULL && (a->eo.rss_limit_kb > 0 || a->growth_given)) {
+        cli_usage_error(cmd, "--rss-limit and --rss-growth need --exec (a TCP server is not our "
+                             "child)");
         return CLI_EXIT_USAGE;
     }
+    if (a->exec != NULL && !a->growth_given)
+        a->eo.rss_growth_kb = CHECK_RSS_GROWTH_MB * 1024UL;
     if (a->rules == 0) {
         cli_usage_error(cmd, "--only and --ignore leave no rule to check");
         return CLI_EXIT_USAGE;

@@ -68,13 +68,22 @@ static int write_transcript(const struct check *ck, const char *path, const stru
                             const char *input, const struct oracle_profile_result *pr)
 {
     FILE *out = fopen(path, "w");
+    size_t k;
 
     if (out == NULL)
         return -1;
     fprintf(out, "# smtpfuzz check: %s (%s), profile %s, %s, session %lu, seed %llu\n",
             oracle_rule_id(f->rule), f->fingerprint, oracle_profile_name(ck->a.profile),
-            finding_mode_name(ck->a.eo.mode), ck->totals.sessions, (unsigned long long)ck->a.seed);
+            finding_mode_name(ck->origin.mode), ck->totals.sessions,
+            (unsigned long long)ck->a.seed);
     fprintf(out, "# cause: %s\n", f->cause);
+    if (ck->origin.ncuts > 0) {
+        fprintf(out, "# sent cut at octets");
+        for (k = 0; k < ck->origin.ncuts; k++)
+            fprintf(out, " %zu", ck->origin.cuts[k]);
+        fprintf(out, " (%u ms after each); the transcript is of that run\n",
+                ck->origin.cut_pause_ms);
+    }
     fprintf(out, "# target: %s %s\n", ck->a.exec != NULL ? "--exec" : "--connect",
             ck->origin.target);
     fprintf(out, "# replay: smtpfuzz replay --as-recorded '%s'\n\n", input);
@@ -168,6 +177,10 @@ int check_record(struct check *ck, enum oracle_rule rule, const uint8_t *input, 
     return save(ck, f, input, len, pr);
 }
 
+#define KIND_NAME_(name, text) [name] = text,
+static const char *const kind_names[CHECK_KIND_COUNT] = {CHECK_KIND_LIST(KIND_NAME_)};
+#undef KIND_NAME_
+
 void check_print_table(const struct check *ck)
 {
     int r;
@@ -176,11 +189,27 @@ void check_print_table(const struct check *ck)
 
     printf("smtpfuzz check: target %s %s; profile %s; %s; seed %llu; corpus %zu seeds%s%s\n",
            ck->a.exec != NULL ? "--exec" : "--connect", ck->origin.target,
-           oracle_profile_name(ck->a.profile), finding_mode_name(ck->a.eo.mode),
+           oracle_profile_name(ck->a.profile),
+           ck->a.mode_given ? finding_mode_name(ck->a.eo.mode) : "lock-step and groups",
            (unsigned long long)ck->a.seed, ck->corpus->n, ck->corpus_dir != NULL ? " from " : "",
            ck->corpus_dir != NULL ? ck->corpus_dir : "");
     printf("sessions: %lu in %.1f s (%.1f sessions/s)\n", ck->totals.sessions, ck->totals.seconds,
            ck->totals.seconds > 0 ? (double)ck->totals.sessions / ck->totals.seconds : 0.0);
+    printf("sessions by kind:");
+    for (r = 0; r < CHECK_KIND_COUNT; r++)
+        printf("%s %lu %s", r > 0 ? "," : "", ck->per_kind[r], kind_names[r]);
+    printf("; %lu sent in RFC 2920 groups; %lu sent again cut (r4)\n", ck->grouped, ck->split_runs);
+    if (ck->a.eo.rss_limit_kb > 0 || ck->a.eo.rss_growth_kb > 0) {
+        printf("memory (r6-memory):");
+        if (ck->a.eo.rss_limit_kb > 0)
+            printf(" VmRSS past %lu MiB;", ck->a.eo.rss_limit_kb / 1024);
+        if (ck->a.eo.rss_growth_kb > 0)
+            printf(" growth after the greeting past %lu MiB and past half the octets sent;",
+                   ck->a.eo.rss_growth_kb / 1024);
+        printf(" the largest VmRSS seen %lu kB\n", ck->peak_rss_kb);
+    } else if (ck->a.exec != NULL) {
+        printf("memory: not watched (--rss-growth 0)\n");
+    }
     printf("rules checked: %d\n", ORACLE_RULE_COUNT - 1);
     printf("  %-22s %10s\n", "rule", "sessions");
     for (r = 1; r < ORACLE_RULE_COUNT; r++) {

@@ -1,7 +1,9 @@
 /*
  * check_input - the sessions "smtpfuzz check" sends (contract in check.h):
  * the seeds it finds and loads, and one client stream per run, made from a
- * seed or the grammar, then mutated and sometimes crossed with another.
+ * seed or the grammar, then mutated and sometimes crossed with another; or
+ * a probe (fuzz/session_probe.h) aimed at arguments and input buffers. Some
+ * sessions are sent in RFC 2920 groups, some are run again cut into pieces.
  *
  * Every run's seed derives from --seed and the run number, so a seed
  * replays the same sessions against the same target.
@@ -13,6 +15,7 @@
 
 #include "check.h"
 #include "session_gen.h"
+#include "session_probe.h"
 #include "session_report.h"
 #include "smtp_mutator.h"
 
@@ -83,9 +86,9 @@ int check_load_corpus(struct check_corpus *c, const char *dir)
     return 0;
 }
 
-void check_build_input(struct check *ck, unsigned long i)
+/* fill - the session itself: generated, a probe, a long line, or a seed mutated */
+static void fill(struct check *ck, unsigned long i, uint64_t s)
 {
-    uint64_t s = mix64(ck->a.seed ^ mix64((uint64_t)i));
     uint8_t *in = ck->input;
     size_t len, max = CHECK_INPUT_MAX;
     unsigned pick = (unsigned)(s % 16);
@@ -94,14 +97,30 @@ void check_build_input(struct check *ck, unsigned long i)
     s = mix64(s);
     if (i == 0 || pick < 2) {
         /* plain grammar: the first run probes the target with a clean session */
+        ck->kind = CHECK_KIND_GENERATED;
         ck->input_len = session_gen(in, max, s);
         return;
     }
-    if (c->n > 0 && pick < 9) {
+    if (i % CHECK_LONG_EVERY == CHECK_LONG_EVERY / 2) {
+        /* a line a server must not keep: what a growing command buffer shows on */
+        ck->kind = CHECK_KIND_LONG_LINE;
+        ck->input_len = session_probe_long_line(in, CHECK_SESSION_MAX, s, CHECK_LONG_LINE);
+        return;
+    }
+    if (pick < 2 + CHECK_PROBE_IN_16) {
+        ck->kind = CHECK_KIND_PROBE;
+        len = session_probe(in, max, s);
+        /* mostly sent as built: the probe's lengths and characters are the point */
+        ck->input_len = (s >> 8) % 4 == 0 ? smtp_mutate(in, len, max, mix64(s + 2)) : len;
+        return;
+    }
+    if (c->n > 0 && pick < 10) {
         size_t k = (size_t)(mix64(s) % c->n);
+        ck->kind = CHECK_KIND_SEED;
         len = c->len[k];
         memcpy(in, c->arena + c->off[k], len);
     } else {
+        ck->kind = CHECK_KIND_GENERATED;
         len = session_gen(in, max, s);
     }
     s = mix64(s + 1);
@@ -120,6 +139,24 @@ void check_build_input(struct check *ck, unsigned long i)
         memcpy(ck->cbuf, in, len);
         len = smtp_crossover((const uint8_t *)ck->cbuf, len, other, olen, in, max, s);
     }
-    len = smtp_mutate(in, len, max, mix64(s + 2));
-    ck->input_len = len;
+    ck->input_len = smtp_mutate(in, len, max, mix64(s + 2));
+}
+
+void check_build_input(struct check *ck, unsigned long i)
+{
+    uint64_t s = mix64(ck->a.seed ^ mix64((uint64_t)i));
+
+    fill(ck, i, s);
+    ck->per_kind[ck->kind]++;
+    ck->mode = ck->a.eo.mode;
+    ck->ncuts = 0;
+    if (i == 0 || ck->kind == CHECK_KIND_LONG_LINE)
+        return; /* the first session stays plain; a long line is about memory */
+    if (!ck->a.mode_given && mix64(s + 3) % CHECK_GROUPS_EVERY == 0) {
+        ck->mode = EXT_GROUPS;
+        ck->grouped++;
+    }
+    if (!ck->a.no_split && mix64(s + 4) % CHECK_SPLIT_EVERY == 0)
+        ck->ncuts = session_split_cuts((const char *)ck->input, ck->input_len, mix64(s + 5),
+                                       ck->cuts, SESSION_CUTS_MAX);
 }

@@ -49,7 +49,8 @@ static double check_now(void)
  * went_away - a --connect target that served before refuses connections now: the last
  * session took it down, a crash of that session's
  */
-static int went_away(struct check *ck, struct oracle_profile_result *pr)
+static int went_away(struct check *ck, struct oracle_profile_result *pr, const uint8_t *input,
+                     size_t len)
 {
     char why[EXT_DETAIL_MAX];
 
@@ -60,27 +61,64 @@ static int went_away(struct check *ck, struct oracle_profile_result *pr)
     snprintf(ck->run->detail, sizeof ck->run->detail,
              "the target stopped accepting connections after this session");
     memset(pr, 0, sizeof *pr);
-    pr->client = (const char *)ck->prev;
-    pr->client_len = ck->prev_len;
+    pr->client = (const char *)input;
+    pr->client_len = len;
     pr->server = ck->replies;
     cli_error(ck->cmd, "%s (%s): the target went away", ext_error_name(EXT_ERR_CONNECT), why);
-    return check_record(ck, ORACLE_CRASH, ck->prev, ck->prev_len, pr) != 0 ? CLI_EXIT_USAGE
-                                                                           : CLI_EXIT_OK;
+    return check_record(ck, ORACLE_CRASH, input, len, pr) != 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+/*
+ * split_run - the session again, cut (rule r4): its replies against the whole run's (which
+ * are in ck->replies); the rule of the split run, ORACLE_SPLIT_CHANGED with pr's detail set
+ * when the replies differ; *err set when it could not run
+ */
+static enum oracle_rule split_run(struct check *ck, struct oracle_profile_result *pr,
+                                  enum ext_error *err)
+{
+    struct ext_options eo = ck->a.eo;
+    size_t whole_len = ck->run->replies_len;
+    enum oracle_rule rule;
+    char why[sizeof pr->v.detail];
+
+    memcpy(ck->whole, ck->replies, whole_len);
+    eo.mode = ck->mode;
+    eo.cuts = ck->cuts;
+    eo.ncuts = ck->ncuts;
+    eo.cut_pause_ms = SESSION_CUT_PAUSE_MS;
+    ck->split_runs++;
+    *err = ext_run(&ck->target, &eo, (const char *)ck->input, ck->input_len, ck->replies,
+                   CHECK_REPLY_MAX, ck->run);
+    if (*err != EXT_ERR_NONE)
+        return ORACLE_OK;
+    rule = session_judge(ck->run, ck->a.profile, (const char *)ck->input, ck->input_len, pr);
+    if (ck->run->outcome == EXT_CRASH || ck->run->outcome == EXT_MEMORY)
+        return rule; /* a crash is a crash, however the octets came */
+    if (session_split_compare(ck->whole, whole_len, ck->replies, ck->run->replies_len, why,
+                              sizeof why)) {
+        snprintf(pr->v.detail, sizeof pr->v.detail, "%s", why);
+        pr->v.line_len = 0;
+        pr->v.reply_len = 0;
+        return ORACLE_SPLIT_CHANGED;
+    }
+    return rule;
 }
 
 /* one_session - run and judge session number ck->totals.sessions; CLI_EXIT_OK to go on */
 static int one_session(struct check *ck, struct oracle_profile_result *pr, int *stop)
 {
+    struct ext_options eo = ck->a.eo;
     enum ext_error err;
     enum oracle_rule rule;
 
     check_build_input(ck, ck->totals.sessions);
-    err = ext_run(&ck->target, &ck->a.eo, (const char *)ck->input, ck->input_len, ck->replies,
+    eo.mode = ck->mode;
+    err = ext_run(&ck->target, &eo, (const char *)ck->input, ck->input_len, ck->replies,
                   CHECK_REPLY_MAX, ck->run);
     if (err != EXT_ERR_NONE) {
         *stop = 1;
         if (ck->totals.sessions > 0 && err == EXT_ERR_CONNECT)
-            return went_away(ck, pr);
+            return went_away(ck, pr, ck->prev, ck->prev_len);
         cli_error(ck->cmd, "%s%s%s", ext_error_name(err), ck->run->detail[0] != '\0' ? ": " : "",
                   ck->run->detail);
         return CLI_EXIT_USAGE;
@@ -96,7 +134,24 @@ static int one_session(struct check *ck, struct oracle_profile_result *pr, int *
         return CLI_EXIT_USAGE;
     }
     ck->totals.sessions++;
+    if (ck->run->peak_rss_kb > ck->peak_rss_kb)
+        ck->peak_rss_kb = ck->run->peak_rss_kb;
     rule = session_judge(ck->run, ck->a.profile, (const char *)ck->input, ck->input_len, pr);
+    ck->origin.mode = ck->mode;
+    ck->origin.cuts = NULL;
+    ck->origin.ncuts = 0;
+    if (rule == ORACLE_OK && ck->ncuts > 0) {
+        rule = split_run(ck, pr, &err);
+        if (err != EXT_ERR_NONE) {
+            *stop = 1;
+            if (err == EXT_ERR_CONNECT) /* the whole run of this session took it down */
+                return went_away(ck, pr, ck->input, ck->input_len);
+            cli_error(ck->cmd, "%s", ext_error_name(err));
+            return CLI_EXIT_USAGE;
+        }
+        ck->origin.cuts = ck->cuts;
+        ck->origin.ncuts = ck->ncuts;
+    }
     if (rule != ORACLE_OK && check_record(ck, rule, ck->input, ck->input_len, pr) != 0) {
         *stop = 1;
         return CLI_EXIT_USAGE;
@@ -129,6 +184,8 @@ static int check_loop(struct check *ck)
             next_progress = now + 1.0;
         }
         status = one_session(ck, pr, &stop);
+        if (ck->a.first && ck->nfindings > 0)
+            break;
     }
     free(pr);
     if (status == CLI_EXIT_USAGE && ck->totals.sessions == 0)
@@ -179,6 +236,9 @@ static int setup_target(struct check *ck)
     ck->origin.seed = ck->a.seed;
     ck->origin.reply_timeout_ms = ck->a.eo.reply_timeout_ms;
     ck->origin.rss_limit_kb = ck->a.eo.rss_limit_kb;
+    ck->origin.rss_growth_kb = ck->a.eo.rss_growth_kb;
+    ck->origin.mixed = !ck->a.mode_given;
+    ck->origin.cut_pause_ms = SESSION_CUT_PAUSE_MS;
     return CLI_EXIT_OK;
 }
 
@@ -232,22 +292,24 @@ int cli_check_main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     ck.corpus = calloc(1, sizeof *ck.corpus);
-    ck.input = malloc(CHECK_INPUT_MAX);
-    ck.prev = malloc(CHECK_INPUT_MAX);
+    ck.input = malloc(CHECK_SESSION_MAX);
+    ck.prev = malloc(CHECK_SESSION_MAX);
     ck.replies = malloc(CHECK_REPLY_MAX);
+    ck.whole = malloc(CHECK_REPLY_MAX);
     ck.cbuf = malloc(CHECK_INPUT_MAX);
     ck.sbuf = malloc(CHECK_INPUT_MAX);
     ck.run = malloc(sizeof *ck.run);
     ck.findings = calloc(CHECK_FINDINGS_MAX, sizeof *ck.findings);
     rc = CLI_EXIT_USAGE;
     if (ck.corpus == NULL || ck.input == NULL || ck.prev == NULL || ck.replies == NULL ||
-        ck.cbuf == NULL || ck.sbuf == NULL || ck.run == NULL || ck.findings == NULL)
+        ck.whole == NULL || ck.cbuf == NULL || ck.sbuf == NULL || ck.run == NULL ||
+        ck.findings == NULL)
         cli_error(argv[0], "out of memory");
     else if (setup_corpus(&ck) == CLI_EXIT_OK)
         rc = check_loop(&ck);
     if (ck.corpus != NULL)
         free(ck.corpus->arena);
     free(ck.corpus), free(ck.input), free(ck.prev), free(ck.replies), free(ck.cbuf);
-    free(ck.sbuf), free(ck.run), free(ck.findings);
+    free(ck.sbuf), free(ck.run), free(ck.findings), free(ck.whole);
     return rc;
 }

@@ -10,7 +10,9 @@
  * recorded target and the exact command, and runs that target only when
  * told to (--as-recorded): a command taken from a file is never run
  * without the user asking. Options given on the command line win over the
- * record.
+ * record. A record with cuts (a split run's finding, rule r4) makes an
+ * external replay run twice, whole and cut as recorded, and compare the
+ * replies as check did (session_split.h).
  *
  * Exit status: 0 every file clean; 1 some file broke a rule (or crashed,
  * hung, flooded, passed the memory limit); 2 a usage error, an unreadable
@@ -27,9 +29,10 @@
 #include "finding.h"
 #include "oracle_profile.h"
 #include "session_report.h"
+#include "session_split.h"
 
-#define REPLAY_INPUT_MAX (16u << 20) /* octets of one saved input */
-#define REPLAY_REPLY_MAX (16u << 20) /* reply octets of one session */
+#define REPLAY_INPUT_MAX SESSION_INPUT_MAX /* octets of one saved input */
+#define REPLAY_REPLY_MAX (16u << 20)       /* reply octets of one session */
 
 enum replay_opt {
     REPLAY_OPT_HELP,
@@ -37,6 +40,8 @@ enum replay_opt {
     REPLAY_OPT_CONNECT,
     REPLAY_OPT_LOCKSTEP,
     REPLAY_OPT_PIPELINE,
+    REPLAY_OPT_GROUPS,
+    REPLAY_OPT_NO_SPLIT,
     REPLAY_OPT_PROFILE,
     REPLAY_OPT_REPLY_TIMEOUT,
     REPLAY_OPT_RSS_LIMIT,
@@ -50,6 +55,8 @@ static const struct cli_option replay_options[REPLAY_OPT_COUNT] = {
     [REPLAY_OPT_CONNECT] = {"connect", 0, 1},
     [REPLAY_OPT_LOCKSTEP] = {"lockstep", 0, 0},
     [REPLAY_OPT_PIPELINE] = {"pipeline", 0, 0},
+    [REPLAY_OPT_GROUPS] = {"groups", 0, 0},
+    [REPLAY_OPT_NO_SPLIT] = {"no-split", 0, 0},
     [REPLAY_OPT_PROFILE] = {"profile", 0, 1},
     [REPLAY_OPT_REPLY_TIMEOUT] = {"reply-timeout", 0, 1},
     [REPLAY_OPT_RSS_LIMIT] = {"rss-limit", 0, 1},
@@ -58,22 +65,26 @@ static const struct cli_option replay_options[REPLAY_OPT_COUNT] = {
 
 static const char replay_usage[] =
     "usage: smtpfuzz replay [--exec 'COMMAND' | --connect HOST:PORT | --as-recorded]\n"
-    "                       [--lockstep | --pipeline] [--profile strict|rfc]\n"
-    "                       [--reply-timeout MS] [--rss-limit MB] FILE...\n"
+    "                       [--lockstep | --groups | --pipeline] [--no-split]\n"
+    "                       [--profile strict|rfc] [--reply-timeout MS]\n"
+    "                       [--rss-limit MB] FILE...\n"
     "\n"
     "Replay saved client streams (check's .in files, fuzzers' crash files, corpus\n"
     "entries) and print each annotated transcript with the oracle's verdict. The\n"
     "target is the reference responder in process unless --exec (a program speaking\n"
     "SMTP on stdin/stdout, one per session) or --connect (a TCP server on 127.0.0.0/8\n"
     "or [::1]) names another. A check finding's record (FILE.json) gives the profile\n"
-    "and mode it was found under, and its target, which is run only with --as-recorded.\n"
+    "and mode it was found under, and its target, which is run only with --as-recorded;\n"
+    "a finding of a split run (r4) is run whole and cut as recorded, and compared.\n"
     "\n"
     "options:\n"
     "  --exec 'COMMAND'     run COMMAND with /bin/sh -c, one process per file\n"
     "  --connect HOST:PORT  one loopback connection per file\n"
     "  --as-recorded        replay each finding against the target its record names\n"
     "  --lockstep           wait for each reply before the next command (default)\n"
+    "  --groups             lock-step until EHLO offers PIPELINING, then RFC 2920 groups\n"
     "  --pipeline           send everything after the greeting, then read all\n"
+    "  --no-split           ignore a record's cuts: run each file once, whole\n"
     "  --profile NAME       strict (default: the contract) or rfc (what the RFCs require;\n"
     "                       see 'smtpfuzz check --list-rules --profile rfc')\n"
     "  --reply-timeout MS   wait this long for a reply (default 2000)\n"
@@ -88,12 +99,12 @@ struct replay_args {
     const char *exec, *connect;
     enum oracle_profile profile;
     struct ext_options eo;
-    int profile_given, mode_given, timeout_given, rss_given, as_recorded, nfiles;
+    int profile_given, mode_given, timeout_given, rss_given, as_recorded, nfiles, no_split;
 };
 
 /* The buffers every file reuses. */
 struct replay_bufs {
-    char *in, *replies;
+    char *in, *replies, *whole;
 };
 
 /* set_option - one option into *a; CLI_EXIT_OK, or a usage error (reported) */
@@ -112,8 +123,14 @@ static int set_option(struct replay_args *a, const char *cmd, enum replay_opt op
         break;
     case REPLAY_OPT_LOCKSTEP:
     case REPLAY_OPT_PIPELINE:
-        a->eo.mode = opt == REPLAY_OPT_PIPELINE ? EXT_PIPELINE : EXT_LOCKSTEP;
+    case REPLAY_OPT_GROUPS:
+        a->eo.mode = opt == REPLAY_OPT_PIPELINE ? EXT_PIPELINE
+                     : opt == REPLAY_OPT_GROUPS ? EXT_GROUPS
+                                                : EXT_LOCKSTEP;
         a->mode_given = 1;
+        break;
+    case REPLAY_OPT_NO_SPLIT:
+        a->no_split = 1;
         break;
     case REPLAY_OPT_PROFILE:
         if (!oracle_profile_parse(value, &a->profile)) {
@@ -230,12 +247,22 @@ static int plan_file(const char *cmd, const char *path, const struct replay_args
             cli_error(cmd, "%s: unknown profile %s", cli_quote(rpath, q), rec->profile);
             return CLI_EXIT_USAGE;
         }
-        if (!a->mode_given)
-            plan->eo.mode = strcmp(rec->mode, "pipelined") == 0 ? EXT_PIPELINE : EXT_LOCKSTEP;
+        if (!a->mode_given && !finding_mode_parse(rec->mode, &plan->eo.mode)) {
+            cli_error(cmd, "%s: unknown mode %s", cli_quote(rpath, q), rec->mode);
+            return CLI_EXIT_USAGE;
+        }
         if (!a->timeout_given && rec->reply_timeout_ms > 0)
             plan->eo.reply_timeout_ms = (unsigned)rec->reply_timeout_ms;
-        if (!a->rss_given && a->as_recorded)
+        if (!a->rss_given && a->as_recorded) {
             plan->eo.rss_limit_kb = rec->rss_limit_kb;
+            plan->eo.rss_growth_kb = rec->rss_growth_kb;
+        }
+        if (!a->no_split && rec->ncuts > 0) {
+            plan->eo.cuts = rec->cuts;
+            plan->eo.ncuts = rec->ncuts;
+            plan->eo.cut_pause_ms =
+                rec->cut_pause_ms > 0 ? (unsigned)rec->cut_pause_ms : SESSION_CUT_PAUSE_MS;
+        }
     }
     if (a->exec != NULL || a->connect != NULL) {
         plan->external = 1;
@@ -258,12 +285,53 @@ static void print_record(const char *path, const struct finding_record *rec, int
 {
     char q[CLI_QUOTE_MAX];
 
+    size_t k;
+
     printf("recorded: %s (%s) found by smtpfuzz %s, profile %s, %s, seed %llu, session %lu\n",
            rec->rule, rec->fingerprint, rec->tool_version, rec->profile, rec->mode,
            (unsigned long long)rec->seed, rec->session);
+    if (rec->ncuts > 0) {
+        printf("recorded cuts (a split run, compared with the whole run):");
+        for (k = 0; k < rec->ncuts; k++)
+            printf(" %zu", rec->cuts[k]);
+        printf(", %lu ms after each\n", rec->cut_pause_ms);
+    }
     printf("recorded target: --%s %s\n", rec->target_kind, cli_quote(rec->target, q));
     printf("%s: smtpfuzz replay --as-recorded %s\n",
            used ? "replayed as recorded" : "to replay against it", cli_quote(path, q));
+}
+
+/*
+ * run_split - the plan has cuts and the whole run (in run, its replies in b->replies) was clean:
+ * run again cut and compare (rule r4); the rule, with the split run in run and pr; -1 when it
+ * could not run (reported); what it found, in one line, into said[0..cap)
+ */
+static int run_split(const char *cmd, const char *path, struct replay_plan *plan,
+                     struct replay_bufs *b, size_t len, struct ext_result *run,
+                     struct oracle_profile_result *pr, char *said, size_t cap)
+{
+    size_t whole_len = run->replies_len;
+    char why[sizeof pr->v.detail], q[CLI_QUOTE_MAX];
+    enum ext_error err;
+    enum oracle_rule rule;
+
+    memcpy(b->whole, b->replies, whole_len);
+    err = ext_run(&plan->target, &plan->eo, b->in, len, b->replies, REPLAY_REPLY_MAX, run);
+    if (err != EXT_ERR_NONE) {
+        cli_error(cmd, "%s: %s", cli_quote(path, q), ext_error_name(err));
+        return -1;
+    }
+    rule = session_judge(run, plan->profile, b->in, len, pr);
+    if (run->outcome != EXT_CRASH && run->outcome != EXT_MEMORY &&
+        session_split_compare(b->whole, whole_len, b->replies, run->replies_len, why, sizeof why)) {
+        snprintf(pr->v.detail, sizeof pr->v.detail, "%s", why);
+        pr->v.line_len = 0;
+        pr->v.reply_len = 0;
+        rule = ORACLE_SPLIT_CHANGED;
+    }
+    snprintf(said, cap, "split run (cut at %zu places): %s", plan->eo.ncuts,
+             rule == ORACLE_SPLIT_CHANGED ? why : "the same replies as whole");
+    return (int)rule;
 }
 
 /* replay_one - replay one file; CLI_EXIT_OK clean, CLI_EXIT_FAILURE violation, USAGE error */
@@ -276,7 +344,7 @@ static int replay_one(const char *cmd, const char *path, const struct replay_arg
     struct replay_plan plan;
     enum oracle_rule rule;
     enum session_file fs;
-    char q[CLI_QUOTE_MAX];
+    char q[CLI_QUOTE_MAX], said[sizeof pr.v.detail + 64] = "";
     size_t len = 0;
     int rc = CLI_EXIT_USAGE;
 
@@ -300,8 +368,12 @@ static int replay_one(const char *cmd, const char *path, const struct replay_arg
     if (!plan.external) {
         session_run_reference(b->in, len, b->replies, REPLAY_REPLY_MAX, run);
     } else {
-        enum ext_error err =
-            ext_run(&plan.target, &plan.eo, b->in, len, b->replies, REPLAY_REPLY_MAX, run);
+        struct ext_options whole = plan.eo;
+        enum ext_error err;
+
+        whole.cuts = NULL;
+        whole.ncuts = 0;
+        err = ext_run(&plan.target, &whole, b->in, len, b->replies, REPLAY_REPLY_MAX, run);
         if (err != EXT_ERR_NONE) {
             cli_error(cmd, "%s: %s", cli_quote(path, q), ext_error_name(err));
             goto done;
@@ -313,8 +385,16 @@ static int replay_one(const char *cmd, const char *path, const struct replay_arg
     }
     rule = session_judge(run, plan.profile, b->in, len, &pr);
     printf("== %s (%zu octets) ==\n", cli_quote(path, q), len);
+    if (plan.external && plan.eo.ncuts > 0 && rule == ORACLE_OK) {
+        int split = run_split(cmd, path, &plan, b, len, run, &pr, said, sizeof said);
+        if (split < 0)
+            goto done;
+        rule = (enum oracle_rule)split;
+    }
     if (rec->rule[0] != '\0')
         print_record(path, rec, a->as_recorded);
+    if (said[0] != '\0')
+        printf("%s\n", said);
     session_report_print(stdout, plan.profile, run, &pr, rule);
     fflush(stdout);
     rc = rule == ORACLE_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
@@ -345,8 +425,9 @@ int cli_replay_main(int argc, char **argv)
     }
     b.in = malloc(REPLAY_INPUT_MAX);
     b.replies = malloc(REPLAY_REPLY_MAX);
-    if (b.in == NULL || b.replies == NULL) {
-        free(b.in), free(b.replies);
+    b.whole = malloc(REPLAY_REPLY_MAX);
+    if (b.in == NULL || b.replies == NULL || b.whole == NULL) {
+        free(b.in), free(b.replies), free(b.whole);
         cli_error(argv[0], "out of memory");
         return CLI_EXIT_USAGE;
     }
@@ -359,6 +440,6 @@ int cli_replay_main(int argc, char **argv)
         if (k > worst)
             worst = k;
     }
-    free(b.in), free(b.replies);
+    free(b.in), free(b.replies), free(b.whole);
     return worst;
 }

@@ -21,6 +21,22 @@
  *              reply. 221 or 421 ends the session (nothing more is sent).
  *   pipelined  sends everything after the greeting, half-closes, reads all
  *              (the same walk counts replies to know when all are in).
+ *   groups     lock-step, until an EHLO reply offers PIPELINING; from then
+ *              on the groups RFC 2920 section 3.1 allows: a MAIL, RCPT,
+ *              RSET or BDAT line (with a chunk every reading agrees on) is
+ *              followed at once by the next unit, and so on up to and
+ *              including a line with any other verb, which ends the group
+ *              (EHLO, DATA, VRFY, EXPN, NOOP and QUIT must, and servers such
+ *              as Exim also check after unknown verbs and HELP).
+ *
+ * Cuts (ext_options.cuts): whatever the mode, a write never goes past the
+ * next cut, and the next write waits cut_pause_ms after it, so the target
+ * reads the stream in those pieces (a CR in one read, its LF in the next).
+ *
+ * Memory (--exec only): with rss_limit_kb, VmRSS past it is MEMORY; with
+ * rss_growth_kb, growth over the VmRSS at the greeting past both that and
+ * half the client octets sent so far is MEMORY too: a server that keeps a
+ * line it should have refused grows with what it is sent.
  *
  * In lock-step mode, when a reply does not come within a quarter of the
  * reply timeout, the rest of the stream and the FIN are sent at once
@@ -97,7 +113,10 @@ enum ext_error { EXT_ERROR_LIST(EXT_ERROR_ENUM_) EXT_ERROR_COUNT };
 /* How the client stream is sent. */
 enum ext_mode {
     EXT_LOCKSTEP, /* one command, its reply, the next command */
-    EXT_PIPELINE  /* everything at once, then read all */
+    EXT_PIPELINE, /* everything at once, then read all */
+    EXT_GROUPS    /* lock-step until an EHLO reply offers PIPELINING, then RFC 2920 groups: a
+                     MAIL, RCPT, RSET or BDAT line goes out with the lines after it, up to and
+                     including the next other command, before any of their replies */
 };
 
 /* What to run. Fill with ext_target_exec or ext_target_connect. */
@@ -116,6 +135,12 @@ struct ext_options {
     unsigned session_timeout_ms;  /* the whole session, drain included */
     unsigned drain_ms;            /* after the last expected reply: wait for end of stream */
     unsigned long rss_limit_kb;   /* EXEC only: VmRSS limit; 0 for none */
+    unsigned long rss_growth_kb;  /* EXEC only: VmRSS growth over its value at the greeting
+                                     past this and past half the client octets sent so far is
+                                     MEMORY (a server that keeps what it is sent); 0 for none */
+    const size_t *cuts;           /* client offsets, ascending, where a write stops ... */
+    size_t ncuts;                 /* ... how many (0: write as much as the mode allows) */
+    unsigned cut_pause_ms;        /* ... and the pause after each before the next write */
 };
 
 #define EXT_STDERR_TAIL 4096 /* last octets of the child's stderr kept */
@@ -139,6 +164,7 @@ struct ext_result {
     int killed_by_us;          /* EXEC: we sent SIGKILL (timeout, flood, memory, cleanup) */
     int sanitizer;             /* a sanitizer report was seen on stderr */
     unsigned long peak_rss_kb; /* EXEC: largest VmRSS seen (when a limit was set) */
+    unsigned long base_rss_kb; /* EXEC: VmRSS when the greeting was complete (growth limit) */
     double elapsed_ms;
     size_t stderr_len;                 /* octets in stderr_tail */
     uint64_t stderr_total;             /* all stderr octets seen */
@@ -148,7 +174,10 @@ struct ext_result {
     char detail[EXT_DETAIL_MAX];       /* one line of English on the outcome, NUL-terminated */
 };
 
-/* ext_options_default - lock-step, 5 s greeting, 2 s reply, 20 s session, 200 ms drain */
+/*
+ * ext_options_default - lock-step, 5 s greeting, 2 s reply, 20 s session, 200 ms drain, no
+ * memory limit, no cuts
+ */
 void ext_options_default(struct ext_options *o);
 
 /* ext_target_exec - a target run as "/bin/sh -c command", one process per session */

@@ -43,6 +43,7 @@
 #define EXT_STALL_DIVISOR 4   /* lock-step sends the rest after a quarter of the reply timeout */
 #define SHELL_SIGNAL_BASE 128 /* a shell reports a child killed by signal N as 128 + N */
 #define DECISION_MIN_MS 50    /* the least a held-back chunk waits for a refusal */
+#define GROUP_UNITS_MAX 64    /* units one RFC 2920 group may span (a bound on the look-ahead) */
 
 /* The run: the peer, deadlines, the walk and the stderr scanner. */
 struct run {
@@ -63,9 +64,13 @@ struct run {
     int stalled;           /* lock-step gave up waiting and sent the rest */
     int ends_with_quit;    /* the stream's last line is QUIT: the FIN may follow it at once */
     int chunk_wait;        /* lock-step: the current BDAT line's chunk is held back */
+    int lf_wait;           /* the current line ends in a bare LF the server may not end it at */
     size_t chunk_end;      /* where that chunk ends */
     double unit_out_at;    /* when the current unit was all sent (0: not yet) */
     double max_latency_ms; /* the longest a reply took after its unit was out */
+    size_t cut_i;          /* the next cut (o->cuts) not yet reached */
+    double write_at;       /* no write before this (the pause after a cut) */
+    int base_known;        /* res->base_rss_kb was sampled */
     struct sanitizer_scan scan;
 };
 
@@ -97,11 +102,25 @@ static int ends_with_quit(const char *c, size_t len)
     return 1;
 }
 
-/* model_settle - move past units owed nothing; set what may be sent and whether a reply is owed */
+static void settle_unit(struct run *r);
+
+/*
+ * model_settle - move past units owed nothing; set what may be sent and whether a reply is
+ * owed; a unit already out (pipelined) counts as sent now
+ */
 static void model_settle(struct run *r)
+{
+    settle_unit(r);
+    if (r->awaiting && r->unit_out_at == 0 && r->res->sent >= r->unit_end && r->greeted)
+        r->unit_out_at = now_ms();
+}
+
+/* settle_unit - model_settle's walk to the next unit that owes a reply */
+static void settle_unit(struct run *r)
 {
     r->unit_out_at = 0;
     r->chunk_wait = 0;
+    r->lf_wait = 0;
     for (;;) {
         const struct oracle_unit *u = oracle_stream_unit(&r->walk);
 
@@ -116,18 +135,21 @@ static void model_settle(struct run *r)
                 break; /* the stream ends inside the chunk: the server may wait for the rest,
                           and owes a reply only if it refuses the line at once (drained) */
             /*
-             * A chunk goes out with its BDAT line: the server answers once it has both. Only
-             * one whose size a server may refuse unread (more than nine digits) is held back
-             * in lock-step until the server has had time to answer the line alone (contract
-             * section 8.5). A BDAT a server without CHUNKING refuses at once still gets its
-             * octets right after it: that server reads them as command lines and answers
-             * them, which is the reading the judge then follows; holding every such chunk
-             * back would cost each fuzzed session a wait.
+             * A chunk goes out with its BDAT line: the server answers once it has both. Held
+             * back, outside pipelined mode, until the server has had time to answer the line
+             * alone (contract section 8.5): one whose size a server may refuse unread (more
+             * than nine digits), and any BDAT after an EHLO or HELO reply that did not offer
+             * CHUNKING (a server that does not know BDAT reads no chunk). A refusal in that
+             * time means the octets are command lines; silence, that the server waits for
+             * the chunk, which then goes. Before any EHLO reply the chunk goes with its line.
              */
             r->awaiting = 1;
             r->unit_end = u->off + u->len + u->chunk_len;
+            r->lf_wait = u->kind == ORACLE_UNIT_LINE && u->len >= 1 &&
+                         r->c[u->off + u->len - 1] == '\n' &&
+                         (u->len < 2 || r->c[u->off + u->len - 2] != '\r');
             if (u->chunk && !u->chunk_certain) {
-                if (r->o->mode == EXT_LOCKSTEP && u->chunk_long) {
+                if (r->o->mode != EXT_PIPELINE && (u->chunk_long || u->chunk_unoffered)) {
                     r->chunk_wait = 1;
                     r->chunk_end = r->unit_end;
                     r->unit_end = u->off + u->len;
@@ -174,6 +196,60 @@ static void model_reply(struct run *r, unsigned code, const char *text, size_t l
     r->greeted = 1;
     oracle_stream_reply_text(&r->walk, code, text, len);
     model_settle(r);
+}
+
+/* continues_group - line[0..len) is a MAIL, RCPT, RSET or BDAT command (RFC 2920 3.1) */
+static int continues_group(const char *line, size_t len)
+{
+    static const char *const verbs[] = {"MAIL", "RCPT", "RSET", "BDAT"};
+    size_t v, i;
+
+    if (len < 6 || (line[4] != ' ' && line[4] != '\r'))
+        return 0;
+    for (v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+        for (i = 0; i < 4; i++) {
+            char ch = line[i];
+            if ((ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch) != verbs[v][i])
+                break;
+        }
+        if (i == 4)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * group_end - groups mode: how far the client stream may be out now. Once PIPELINING was
+ * offered, a copy of the walk looks ahead: a line that may continue a group (a well-framed
+ * MAIL, RCPT, RSET, or BDAT with a chunk every reading agrees on) takes the next unit along,
+ * whatever its reply (none of them changes where the next unit begins).
+ */
+static size_t group_end(const struct run *r)
+{
+    static const char pipelining[] = "PIPELINING";
+    struct oracle_stream w;
+    size_t end = r->unit_end;
+    int k;
+
+    if (!r->awaiting || !oracle_stream_offers(&r->walk, pipelining, sizeof pipelining - 1))
+        return end;
+    w = r->walk;
+    for (k = 0; k < GROUP_UNITS_MAX; k++) {
+        const struct oracle_unit *u = oracle_stream_unit(&w);
+        if (u->kind != ORACLE_UNIT_LINE || u->fault != ORACLE_FAULT_NONE || u->chunk_short ||
+            (u->chunk && !u->chunk_certain) || !continues_group(r->c + u->off, u->len))
+            break;
+        oracle_stream_reply(&w, 250); /* what-if: the framing does not depend on it */
+        u = oracle_stream_unit(&w);
+        if (u->kind == ORACLE_UNIT_CHUNK) {
+            oracle_stream_skip(&w);
+            u = oracle_stream_unit(&w);
+        }
+        if (u->kind != ORACLE_UNIT_LINE || u->chunk_short || (u->chunk && !u->chunk_certain))
+            break;
+        end = u->off + u->len + u->chunk_len;
+    }
+    return end;
 }
 
 /* decision_ms - how long a held-back chunk waits for a refusal: the server's pace, bounded */
@@ -269,16 +345,29 @@ static int read_out(struct run *r)
     }
 }
 
-/* write_in - write what the mode allows; handles a peer that stopped reading */
+/* cut_limit - limit, or the next cut when that comes first */
+static size_t cut_limit(struct run *r, size_t limit)
+{
+    const struct ext_options *o = r->o;
+
+    while (r->cut_i < o->ncuts && o->cuts[r->cut_i] <= r->res->sent)
+        r->cut_i++;
+    return r->cut_i < o->ncuts && o->cuts[r->cut_i] < limit ? o->cuts[r->cut_i] : limit;
+}
+
+/* write_in - write what the mode and the cuts allow; handles a peer that stopped reading */
 static void write_in(struct run *r, size_t limit)
 {
-    while (r->res->sent < limit) {
-        ssize_t n = write(r->peer.in_fd, r->c + r->res->sent, limit - r->res->sent);
+    while (r->res->sent < limit && now_ms() >= r->write_at) {
+        size_t upto = cut_limit(r, limit);
+        ssize_t n = write(r->peer.in_fd, r->c + r->res->sent, upto - r->res->sent);
         if (n > 0) {
             r->res->sent += (size_t)n;
             r->progress = now_ms();
             if (r->res->sent >= r->unit_end && r->unit_out_at == 0)
                 r->unit_out_at = r->progress;
+            if (r->res->sent == upto && upto < limit)
+                r->write_at = r->progress + r->o->cut_pause_ms; /* at a cut: let it be read */
             continue;
         }
         if (n < 0 && errno == EINTR)
@@ -306,17 +395,32 @@ static int check_memory(struct run *r, double now, double *next)
     const struct ext_options *o = r->o;
     unsigned long kb;
 
-    if (o->rss_limit_kb == 0 || r->peer.pid <= 0)
+    if ((o->rss_limit_kb == 0 && o->rss_growth_kb == 0) || r->peer.pid <= 0)
         return 0;
     kb = r->peer.direct ? proc_rss_kb(r->peer.pid)
                         : proc_rss_tree_kb(r->peer.pid, PROC_RSS_TREE_DEPTH);
     if (kb > r->res->peak_rss_kb)
         r->res->peak_rss_kb = kb;
-    if (kb > o->rss_limit_kb) {
+    if (r->greeted && !r->base_known) {
+        r->base_known = 1;
+        r->res->base_rss_kb = kb;
+    }
+    if (o->rss_limit_kb > 0 && kb > o->rss_limit_kb) {
         r->res->outcome = EXT_MEMORY;
         snprintf(r->res->detail, sizeof r->res->detail, "VmRSS %lu kB > limit %lu kB", kb,
                  o->rss_limit_kb);
         return 1;
+    }
+    if (o->rss_growth_kb > 0 && r->base_known && kb > r->res->base_rss_kb) {
+        unsigned long grew = kb - r->res->base_rss_kb, half_sent = r->res->sent / 2048;
+        if (grew > o->rss_growth_kb && grew > half_sent) {
+            r->res->outcome = EXT_MEMORY;
+            snprintf(r->res->detail, sizeof r->res->detail,
+                     "VmRSS grew %lu kB after the greeting (limit %lu kB) with %zu client octets "
+                     "sent",
+                     grew, o->rss_growth_kb, r->res->sent);
+            return 1;
+        }
     }
     min_deadline(next, now + RSS_POLL_MS);
     return 0;
@@ -371,6 +475,16 @@ static size_t pace(struct run *r, double now, double *next)
             min_deadline(next, at);
         }
     }
+    if (r->lf_wait && r->unit_out_at > 0) {
+        /* No reply at the bare LF: this server reads on to CR LF (RFC 5321 2.3.8). Follow it. */
+        double at = r->unit_out_at + decision_ms(r);
+        if (now >= at) {
+            oracle_stream_lf_inside(&r->walk);
+            model_settle(r);
+        } else {
+            min_deadline(next, at);
+        }
+    }
     /*
      * The FIN: right after a final QUIT (exim holds its 221 until it comes), or once every
      * owed reply is in (a server may drop a reply it cannot send before our close: exim's
@@ -378,7 +492,9 @@ static size_t pace(struct run *r, double now, double *next)
      */
     if (res->sent == r->clen && (r->ends_with_quit || r->done || r->stalled))
         ext_peer_half_close(&r->peer);
-    return o->mode == EXT_PIPELINE || r->stalled ? r->clen : r->unit_end;
+    if (o->mode == EXT_PIPELINE || r->stalled)
+        return r->clen;
+    return o->mode == EXT_GROUPS && !r->chunk_wait ? group_end(r) : r->unit_end;
 }
 
 /* wait_io - one poll over the peer's descriptors until next; reads and writes what is ready */
@@ -390,7 +506,10 @@ static void wait_io(struct run *r, double now, double next, size_t limit)
     double wait = next - now;
     int rc;
 
-    if (!r->peer.write_closed && res->sent < limit) {
+    if (!r->peer.write_closed && res->sent < limit && now < r->write_at) {
+        if (r->write_at < next)
+            wait = r->write_at - now;
+    } else if (!r->peer.write_closed && res->sent < limit) {
         iw = np;
         p[np++] = (struct pollfd){.fd = r->peer.in_fd, .events = POLLOUT, .revents = 0};
     }

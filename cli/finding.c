@@ -82,6 +82,12 @@ void finding_describe(struct finding *f, enum oracle_rule rule,
         ext_crash_key(run, f->cause, sizeof f->cause);
         snprintf(f->detail, sizeof f->detail, "%s", run->detail);
         break;
+    case ORACLE_SPLIT_CHANGED: {
+        /* "<cause>; <where>": the cause names reply classes only (session_split.h) */
+        size_t n = strcspn(pr->v.detail, ";");
+        snprintf(f->cause, sizeof f->cause, "%.*s", (int)n, pr->v.detail);
+        break;
+    }
     case ORACLE_HANG:
     case ORACLE_MEMORY:
         snprintf(f->cause, sizeof f->cause, "%s", ext_outcome_id(run->outcome));
@@ -116,7 +122,21 @@ void finding_describe(struct finding *f, enum oracle_rule rule,
 
 const char *finding_mode_name(enum ext_mode mode)
 {
-    return mode == EXT_PIPELINE ? "pipelined" : "lock-step";
+    return mode == EXT_PIPELINE ? "pipelined" : mode == EXT_GROUPS ? "groups" : "lock-step";
+}
+
+int finding_mode_parse(const char *name, enum ext_mode *mode)
+{
+    static const enum ext_mode modes[] = {EXT_LOCKSTEP, EXT_PIPELINE, EXT_GROUPS};
+    size_t k;
+
+    for (k = 0; k < sizeof modes / sizeof modes[0]; k++) {
+        if (strcmp(name, finding_mode_name(modes[k])) == 0) {
+            *mode = modes[k];
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -184,6 +204,7 @@ int finding_write_record(const char *path, const struct finding *f, const struct
                          unsigned long session)
 {
     FILE *out = fopen(path, "w");
+    size_t k;
     int bad;
 
     if (out == NULL)
@@ -212,8 +233,12 @@ int finding_write_record(const char *path, const struct finding *f, const struct
     json_str(out, finding_mode_name(o->mode));
     fprintf(out,
             ",\n  \"seed\": %llu,\n  \"session\": %lu,\n  \"reply_timeout_ms\": %u,\n"
-            "  \"rss_limit_kb\": %lu\n}\n",
-            (unsigned long long)o->seed, session, o->reply_timeout_ms, o->rss_limit_kb);
+            "  \"rss_limit_kb\": %lu,\n  \"rss_growth_kb\": %lu,\n  \"cuts\": [",
+            (unsigned long long)o->seed, session, o->reply_timeout_ms, o->rss_limit_kb,
+            o->rss_growth_kb);
+    for (k = 0; k < o->ncuts && k < FINDING_CUTS_MAX; k++)
+        fprintf(out, "%s%zu", k > 0 ? ", " : "", o->cuts[k]);
+    fprintf(out, "],\n  \"cut_pause_ms\": %u\n}\n", o->ncuts > 0 ? o->cut_pause_ms : 0);
     bad = ferror(out);
     if (fclose(out) != 0 || bad)
         return -1;
@@ -241,7 +266,7 @@ int finding_write_json(FILE *out, const struct finding_origin *o, const struct f
     fputs("},\n  \"profile\": ", out);
     json_str(out, oracle_profile_name(o->profile));
     fputs(",\n  \"mode\": ", out);
-    json_str(out, finding_mode_name(o->mode));
+    json_str(out, o->mixed ? "mixed" : finding_mode_name(o->mode));
     fprintf(out, ",\n  \"seed\": %llu,\n  \"sessions\": %lu,\n  \"seconds\": %.3f,\n",
             (unsigned long long)o->seed, run->sessions, run->seconds);
     fprintf(out, "  \"ignored\": %lu,\n  \"per_rule\": {", run->ignored);
@@ -426,6 +451,32 @@ static int get_string(const char *text, const char *key, char *out, size_t cap)
     return *p == '"' ? 0 : -1;
 }
 
+/* get_numbers - the array of whole numbers of key into v[0..max); how many, or -1 */
+static int get_numbers(const char *text, const char *key, size_t *v, size_t max)
+{
+    const char *p = value_at(text, key);
+    size_t n = 0;
+
+    if (p == NULL || *p != '[')
+        return -1;
+    for (p++;;) {
+        char *end;
+        unsigned long long x;
+        while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == ',')
+            p++;
+        if (*p == ']')
+            return (int)n;
+        if (*p < '0' || *p > '9' || n == max)
+            return -1;
+        errno = 0;
+        x = strtoull(p, &end, 10);
+        if (errno != 0 || x > SIZE_MAX || (n > 0 && x <= v[n - 1]))
+            return -1; /* cuts ascend */
+        v[n++] = (size_t)x;
+        p = end;
+    }
+}
+
 /* get_number - the whole-number value of key; 0, or -1 */
 static int get_number(const char *text, const char *key, unsigned long long *v)
 {
@@ -485,6 +536,20 @@ int finding_read_record(const char *path, struct finding_record *r, char *why, s
             r->reply_timeout_ms = (unsigned long)v;
         if (get_number(text, "rss_limit_kb", &v) == 0)
             r->rss_limit_kb = (unsigned long)v;
+        if (get_number(text, "rss_growth_kb", &v) == 0)
+            r->rss_growth_kb = (unsigned long)v;
+        if (get_number(text, "cut_pause_ms", &v) == 0)
+            r->cut_pause_ms = (unsigned long)v;
+        if (value_at(text, "cuts") != NULL) {
+            int nc = get_numbers(text, "cuts", r->cuts, FINDING_CUTS_MAX);
+            if (nc < 0) {
+                snprintf(why, cap, "\"cuts\" is not an ascending list of at most %d offsets",
+                         FINDING_CUTS_MAX);
+                free(text);
+                return -1;
+            }
+            r->ncuts = (size_t)nc;
+        }
         rc = 0;
     }
     free(text);

@@ -40,6 +40,7 @@
 #define FINDING_VERSION 1                  /* both formats' version */
 #define FINDING_KEEP_MAX 16                /* inputs kept per fingerprint at most (--keep) */
 #define FINDING_PATH_MAX 4096
+#define FINDING_CUTS_MAX 24 /* cuts a record holds (SESSION_CUTS_MAX) */
 
 /* How a run found its findings: enough to run them again. */
 struct finding_origin {
@@ -47,10 +48,15 @@ struct finding_origin {
     const char *target_kind; /* "exec", "connect" or "reference" */
     const char *target;      /* the command or HOST:PORT ("" for the reference) */
     enum oracle_profile profile;
-    enum ext_mode mode;
+    enum ext_mode mode; /* the session's: check sets it before each record */
+    int mixed;          /* the run sent sessions lock-step and in RFC 2920 groups */
     uint64_t seed;
     unsigned reply_timeout_ms;
     unsigned long rss_limit_kb;
+    unsigned long rss_growth_kb;
+    const size_t *cuts; /* the session's cuts when it was a split run (rule r4), else NULL */
+    size_t ncuts;
+    unsigned cut_pause_ms;
 };
 
 /* One distinct finding of a run. */
@@ -86,6 +92,10 @@ struct finding_record {
     unsigned long session;
     unsigned long reply_timeout_ms;
     unsigned long rss_limit_kb;
+    unsigned long rss_growth_kb;
+    size_t ncuts; /* a split run's cuts (0: written whole) */
+    size_t cuts[FINDING_CUTS_MAX];
+    unsigned long cut_pause_ms;
 };
 
 /*
@@ -95,7 +105,7 @@ struct finding_record {
 void finding_describe(struct finding *f, enum oracle_rule rule,
                       const struct oracle_profile_result *pr, const struct ext_result *run);
 
-/* finding_mode_name - "lock-step" or "pipelined" */
+/* finding_mode_name - "lock-step", "pipelined" or "groups" */
 const char *finding_mode_name(enum ext_mode mode);
 
 /*
@@ -104,6 +114,9 @@ const char *finding_mode_name(enum ext_mode mode);
  */
 int finding_write_record(const char *path, const struct finding *f, const struct finding_origin *o,
                          unsigned long session);
+
+/* finding_mode_parse - a finding_mode_name back into *mode; 1, or 0 when unknown */
+int finding_mode_parse(const char *name, enum ext_mode *mode);
 
 /* finding_read_record - read a record back; 0, or -1 with a reason in why[0..cap) */
 int finding_read_record(const char *path, struct finding_record *r, char *why, size_t cap);

@@ -22,6 +22,8 @@
 #include "oracle.h"
 #include "oracle_profile.h"
 
+#define SESSION_INPUT_MAX (16u << 20) /* octets of one session check sends or replay reads */
+
 /* What session_read_file found. */
 enum session_file {
     SESSION_FILE_OK,

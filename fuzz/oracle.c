@@ -439,6 +439,9 @@ static enum oracle_rule walk_line(struct walk *w, const struct oracle_unit *u)
     rule = auth ? ORACLE_OK : oracle_rule1(w->how.profile, &f, r.code, &rtol);
     if (rule != ORACLE_OK && r.code == 421 && w->how.profile == ORACLE_PROFILE_RFC)
         rule = ORACLE_OK, rtol = ORACLE_TOL_421; /* RFC 5321 3.8: any command may get it */
+    if (rule == ORACLE_HELP_NOT_214 && r.code == 503 && oracle_stream_bdat_failed(&w->s) &&
+        w->how.profile == ORACLE_PROFILE_RFC)
+        rule = ORACLE_OK, rtol = ORACLE_TOL_BDAT_FAILED; /* RFC 3030 2: RSET is owed first */
     emit(w, ORACLE_EV_LINE, off, len, &r, rule, rtol != ORACLE_TOL_NONE ? rtol : tol);
     if (rule != ORACLE_OK) {
         int bad = cls == ORACLE_LINE_MALFORMED;
@@ -451,6 +454,8 @@ static enum oracle_rule walk_line(struct walk *w, const struct oracle_unit *u)
     tolerate(w, rtol);
     if (w->reading.bare_lf_ends_line == 0 && memchr(w->c + off, '\n', len - 1) != NULL)
         tolerate(w, ORACLE_TOL_BARE_LF_INSIDE);
+    if (w->reading.line_cut > 0 && len == w->reading.line_cut && w->c[off + len - 1] != '\n')
+        tolerate(w, ORACLE_TOL_LINE_CUT);
     paired(w, &r);
     oracle_stream_reply_text(&w->s, r.code, w->srv + r.off, r.len);
     return ORACLE_OK;
@@ -584,12 +589,19 @@ enum oracle_rule oracle_walk_observe(const struct oracle_judging *how,
 
 #define DIGIT_CHOICES 6 /* distinct long BDAT sizes whose reading is tried */
 
+/* The line buffers a server may cut an over-long line at (profile rfc): powers of two. */
+static const unsigned cut_sizes[] = {1024, 2048, 4096, 8192, 16384, 32768, 65536};
+#define CUT_CHOICES (sizeof cut_sizes / sizeof cut_sizes[0])
+
 /* What the client stream holds that a reading could read another way. */
 struct choices {
     int bare_lf;    /* a command could end in a bare LF */
     int bdat;       /* any BDAT line (its chunk may be refused unread) */
     size_t ndigits; /* distinct digit counts over 9 of BDAT sizes */
     unsigned char digits[DIGIT_CHOICES];
+    size_t longest; /* octets of the longest line, LF included (or of the tail) */
+    int lenient;    /* a BDAT line whose size only a lenient parse reads */
+    int bdats;      /* BDAT lines (up to 2: a second may follow a failed first) */
 };
 
 /* note_digits - one more long BDAT size: remember its digit count once */
@@ -614,17 +626,84 @@ static void scan_choices(const char *c, size_t len, struct choices *ch)
     while (i < len) {
         const char *lf = memchr(c + i, '\n', len - i);
         size_t end = lf != NULL ? (size_t)(lf - c) + 1 : len, d = 0;
-        if (lf != NULL && (end < 2 || c[end - 2] != '\r'))
+        if (lf != NULL && (end - i < 2 || c[end - 2] != '\r'))
             ch->bare_lf = 1;
+        if (end - i > ch->longest)
+            ch->longest = end - i;
         if (end - i >= 7 && oracle_same_word(c + i, 4, "BDAT") && c[i + 4] == ' ') {
             ch->bdat = 1;
+            ch->bdats += ch->bdats < 2;
             while (i + 5 + d < end && c[i + 5 + d] >= '0' && c[i + 5 + d] <= '9')
                 d++;
             if (d > ORACLE_BDAT_DIGITS_MAX)
                 note_digits(ch, d);
+            if (lf != NULL) {
+                uint64_t size;
+                size_t n;
+                ch->lenient |= oracle_bdat_lenient(c + i, end - i, &size, &n);
+            }
         }
         i = end;
     }
+    /* A chunk may end in CR, and the LF after it start the next command line: a bare LF the
+     * scan above, blind to chunks, takes for half of a CR LF. */
+    ch->bare_lf |= ch->bdat;
+}
+
+/*
+ * How many values each choice takes in this stream, under this profile: a bare LF a line end
+ * or not (rfc), each digit count a refused BDAT may stop being read at, a refused BDAT without
+ * CHUNKING read or not, each line buffer an over-long line may be cut at (rfc), a BDAT size
+ * read past RFC 3030's grammar or not (rfc). Reading 0 is the reference's.
+ */
+struct span {
+    unsigned bare, digits, unoffered, cut, lenient, failed;
+};
+
+/* choice_span - the span of every choice for this stream and profile */
+static void choice_span(const struct oracle_judging *how, const struct choices *ch, struct span *sp)
+{
+    int rfc = how->profile == ORACLE_PROFILE_RFC;
+
+    sp->bare = rfc && ch->bare_lf ? 2 : 1;
+    sp->digits = 1 + (unsigned)ch->ndigits;
+    sp->unoffered = ch->bdat ? 2 : 1;
+    sp->cut = 1;
+    while (rfc && sp->cut - 1 < CUT_CHOICES && ch->longest > cut_sizes[sp->cut - 1] + 1)
+        sp->cut++; /* the buffer sizes some line outgrows */
+    sp->lenient = rfc && ch->lenient ? 2 : 1;
+    sp->failed = rfc && ch->bdats > 1 ? 2 : 1;
+}
+
+/* reading_of - reading number k of the span into *r (mixed radix); 0 past the last */
+static int reading_of(const struct choices *ch, const struct span *sp, unsigned k,
+                      struct oracle_reading *r)
+{
+    unsigned d;
+
+    oracle_reading_reference(r);
+    d = k % sp->bare, k /= sp->bare;
+    r->bare_lf_ends_line = (unsigned char)(d == 0);
+    d = k % sp->digits, k /= sp->digits;
+    r->bdat_digits = d == 0 ? ORACLE_BDAT_DIGITS_MAX : ch->digits[d - 1];
+    d = k % sp->unoffered, k /= sp->unoffered;
+    r->unoffered_bdat_chunk = (unsigned char)(d == 0);
+    d = k % sp->cut, k /= sp->cut;
+    r->line_cut = d == 0 ? 0 : cut_sizes[d - 1];
+    d = k % sp->lenient, k /= sp->lenient;
+    r->bdat_lenient = (unsigned char)d;
+    d = k % sp->failed, k /= sp->failed;
+    r->failed_bdat_chunk = (unsigned char)(d == 0);
+    return k == 0;
+}
+
+/*
+ * pairing_rule - a missing or an extra reply: what a reading that frames the stream wrongly
+ * sees, so between two readings that fit equally far, the one that names a reply wins
+ */
+static int pairing_rule(enum oracle_rule rule)
+{
+    return rule == ORACLE_MISSING_REPLY || rule == ORACLE_EXTRA_REPLY;
 }
 
 /* judge_walk - one walk under (how, reading); the rule, with the walk left in *w */
@@ -695,7 +774,8 @@ enum oracle_rule oracle_judge(const struct oracle_judging *how, const char *clie
     struct oracle_reading r;
     struct choices ch;
     enum oracle_rule rule, best_rule;
-    int bare, lng, unoff;
+    struct span span;
+    unsigned k;
 
     if (client == NULL)
         client_len = 0;
@@ -704,31 +784,21 @@ enum oracle_rule oracle_judge(const struct oracle_judging *how, const char *clie
     best_rule = judge_walk(best, how, NULL, client, client_len, server, server_len, v);
     if (best_rule == ORACLE_OK)
         goto done;
-    /* Every other reading the stream gives a chance to, each for the whole session: a bare LF
-     * a line end or not (rfc), each digit count a refused BDAT may stop being read at, a
-     * refused BDAT without CHUNKING read or not. */
+    /* Every other reading the stream gives a chance to, each for the whole session. */
     scan_choices(client, client_len, &ch);
-    for (bare = 1; bare >= (how->profile == ORACLE_PROFILE_RFC && ch.bare_lf ? 0 : 1); bare--) {
-        for (lng = -1; lng < (int)ch.ndigits; lng++) {
-            for (unoff = 1; unoff >= (ch.bdat ? 0 : 1); unoff--) {
-                oracle_reading_reference(&r);
-                r.bare_lf_ends_line = (unsigned char)bare;
-                r.bdat_digits = lng < 0 ? ORACLE_BDAT_DIGITS_MAX : ch.digits[lng];
-                r.unoffered_bdat_chunk = (unsigned char)unoff;
-                if (bare == 1 && lng < 0 && unoff == 1)
-                    continue; /* the reference's reading: walked above */
-                rule = judge_walk(&w[0], how, &r, client, client_len, server, server_len, &tv);
-                if (rule == ORACLE_OK) {
-                    keep(&w[0], j);
-                    memset(v, 0, sizeof *v);
-                    return ORACLE_OK;
-                }
-                if (w[0].paired > best->paired) {
-                    best[0] = w[0];
-                    best_rule = rule;
-                    *v = tv;
-                }
-            }
+    choice_span(how, &ch, &span);
+    for (k = 1; reading_of(&ch, &span, k, &r); k++) {
+        rule = judge_walk(&w[0], how, &r, client, client_len, server, server_len, &tv);
+        if (rule == ORACLE_OK) {
+            keep(&w[0], j);
+            memset(v, 0, sizeof *v);
+            return ORACLE_OK;
+        }
+        if (w[0].paired > best->paired ||
+            (w[0].paired == best->paired && pairing_rule(best_rule) && !pairing_rule(rule))) {
+            best[0] = w[0];
+            best_rule = rule;
+            *v = tv;
         }
     }
     /* Smuggling: only a reading the replies fit up to a message with a look-alike in it. */

@@ -163,8 +163,15 @@ enum oracle_profile { ORACLE_PROFILE_LIST(ORACLE_PROFILE_ENUM_) ORACLE_PROFILE_C
     X(ORACLE_TOL_OFFERED_VERB, "rfc-offered-extension-verb", ORACLE_MALFORMED_NOT_500,             \
       "a verb the server listed in its EHLO reply (XCLIENT, ETRN, ...) answered as a command "     \
       "(RFC 5321 4.1.5)")                                                                          \
+    X(ORACLE_TOL_REGISTERED_VERB, "rfc-registered-verb", ORACLE_MALFORMED_NOT_500,                 \
+      "a verb of the SMTP registry the contract leaves out (TURN, SEND, SOML, SAML, ETRN, ATRN, "  \
+      "BURL) answered as a command, offered or not: a server that knows it may refuse it with a "  \
+      "4yz (ETRN's 458)")                                                                          \
+    X(ORACLE_TOL_BDAT_FAILED, "rfc-503-after-failed-bdat", ORACLE_HELP_NOT_214,                    \
+      "HELP answered 503 after a BDAT failed and before RSET (RFC 3030 2: the transaction has "    \
+      "failed, and a server may take nothing but RSET)")                                           \
     X(ORACLE_TOL_500_BAD_ARG, "rfc-500-bad-argument", ORACLE_500_FOR_COMMAND,                      \
-      "500 for HELO, EHLO, MAIL, RCPT or VRFY (whose argument may be unparseable), or for "        \
+      "500 for HELO, EHLO, MAIL, RCPT, VRFY or BDAT (whose argument may be unparseable), or for "  \
       "DATA, RSET or QUIT given an argument they do not take")                                     \
     X(ORACLE_TOL_500_EXTENSION, "rfc-500-unoffered-extension", ORACLE_500_FOR_COMMAND,             \
       "500 for BDAT when CHUNKING was not offered, or for STARTTLS, AUTH or EXPN: a server "       \
@@ -172,6 +179,10 @@ enum oracle_profile { ORACLE_PROFILE_LIST(ORACLE_PROFILE_ENUM_) ORACLE_PROFILE_C
     X(ORACLE_TOL_LONG_LINE, "rfc-long-line-accepted", ORACLE_MALFORMED_NOT_500,                    \
       "a command line over 512 octets answered as a command (RFC 5321 4.5.3.1: servers should "    \
       "avoid length limits), as long as it gets exactly one reply")                                \
+    X(ORACLE_TOL_LINE_CUT, "rfc-long-line-cut", ORACLE_EXTRA_REPLY,                                \
+      "a line longer than the server's line buffer (1024 to 65536 octets) read as pieces of that " \
+      "size, each answered as a line of its own (RFC 5321 4.5.3.1.4 sets no reading for "          \
+      "over-long lines)")                                                                          \
     X(ORACLE_TOL_EMPTY_TEXT, "rfc-code-sp-no-text", ORACLE_BAD_REPLY,                              \
       "a last reply line of code and SP with no text (RFC 5321 4.2: clients take it)")             \
     X(ORACLE_TOL_421, "rfc-421-closes", ORACLE_MALFORMED_NOT_500,                                  \
@@ -208,6 +219,17 @@ struct oracle_reading {
     /* a live session (the external runner): a chunk not every reading agrees on follows its
      * line exactly when oracle_stream_chunk_sent() said it went out before the reply came */
     unsigned char live;
+    /* 0: a line ends at its LF however long; else (rfc) the server's line buffer: a line whose
+     * LF comes after its first line_cut + 1 octets is read as a piece of line_cut octets, and
+     * the rest as the next line (Exim 4.96: 16384) */
+    unsigned line_cut;
+    /* 1 (rfc): a BDAT line whose argument starts with digits but breaks RFC 3030's grammar
+     * ("BDAT 1804&x") still reads a chunk of that size, whatever its reply (Exim 4.96) */
+    unsigned char bdat_lenient;
+    /* 1: a BDAT refused after an earlier one failed (and before RSET) still reads its chunk,
+     * as any refused BDAT with CHUNKING offered; 0 (rfc): it reads none, the octets are lines
+     * (Exim's "only RSET accepted now": RFC 3030 2 forbids the client that BDAT) */
+    unsigned char failed_bdat_chunk;
 };
 
 /* How to judge a session. */

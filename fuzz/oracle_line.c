@@ -244,3 +244,30 @@ int oracle_bdat_line(const char *line, size_t len, uint64_t *size, size_t *digit
     *digits = n;
     return 1;
 }
+
+/*
+ * oracle_bdat_lenient - a line oracle_bdat_line refuses whose argument still starts with
+ * digits, after any white space ("BDAT 1804&x", "BDAT  5", "BDAT 9\rx"): what a server
+ * parsing the size with strtoul reads
+ */
+int oracle_bdat_lenient(const char *line, size_t len, uint64_t *size, size_t *digits)
+{
+    size_t content = len - 2, i = 5, n = 0;
+    uint64_t v = 0;
+
+    if (len < 2 || content < 6 || !oracle_same_word(line, 4, "BDAT") || line[4] != ' ' ||
+        oracle_bdat_line(line, len, size, digits))
+        return 0;
+    while (i < content && (line[i] == ' ' || line[i] == '\t'))
+        i++; /* strtoul skips white space */
+    while (i < content && is_digit((unsigned char)line[i])) {
+        unsigned d = (unsigned)(line[i] - '0');
+        v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+        i++, n++;
+    }
+    if (n == 0)
+        return 0;
+    *size = v;
+    *digits = n;
+    return 1;
+}

@@ -70,6 +70,13 @@ enum oracle_class oracle_class_of(enum oracle_fault fault, enum oracle_verb verb
  */
 int oracle_bdat_line(const char *line, size_t len, uint64_t *size, size_t *digits);
 
+/*
+ * oracle_bdat_lenient - a BDAT line oracle_bdat_line refuses whose argument starts with digits
+ * anyway, after any white space ("BDAT 1804&x", "BDAT  5", a bare CR after the size): 1 with
+ * the size those digits give, else 0
+ */
+int oracle_bdat_lenient(const char *line, size_t len, uint64_t *size, size_t *digits);
+
 /* oracle_same_word - (p, n) spells word (upper case, n octets long) in any ASCII case */
 int oracle_same_word(const char *p, size_t n, const char *word);
 

@@ -81,17 +81,22 @@ void oracle_profile_transcript(FILE *out, const struct oracle_profile_result *re
 
 const char *oracle_reading_describe(const struct oracle_reading *r, char *buf, size_t cap)
 {
-    char digits[48];
+    char digits[48], cut[80] = "";
 
+    if (r->line_cut > 0)
+        snprintf(cut, sizeof cut, "; a line longer than %u octets read in pieces of that size",
+                 r->line_cut);
     if (r->bdat_digits == 255)
         snprintf(digits, sizeof digits, "any refused BDAT reads its chunk");
     else
         snprintf(digits, sizeof digits, "a refused BDAT of over %u digits reads none",
                  (unsigned)r->bdat_digits);
-    snprintf(buf, cap, "%s; %s; BDAT without CHUNKING offered %s%s",
-             r->bare_lf_ends_line ? "a bare LF ends a line" : "only CR LF ends a line", digits,
-             r->unoffered_bdat_chunk ? "reads its chunk when refused"
-                                     : "reads no chunk when refused",
-             r->eod != 0 ? "; end of data at a look-alike (smuggling hypothesis)" : "");
+    snprintf(
+        buf, cap, "%s; %s; BDAT without CHUNKING offered %s%s%s%s%s",
+        r->bare_lf_ends_line ? "a bare LF ends a line" : "only CR LF ends a line", digits,
+        r->unoffered_bdat_chunk ? "reads its chunk when refused" : "reads no chunk when refused",
+        cut, r->bdat_lenient ? "; a BDAT size read past RFC 3030's grammar reads its chunk" : "",
+        r->failed_bdat_chunk ? "" : "; a BDAT refused after a failed one reads no chunk",
+        r->eod != 0 ? "; end of data at a look-alike (smuggling hypothesis)" : "");
     return buf;
 }

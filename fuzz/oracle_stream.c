@@ -118,6 +118,7 @@ void oracle_reading_reference(struct oracle_reading *r)
     r->bare_lf_ends_line = 1;                /* every LF ends a line (contract section 1.1) */
     r->bdat_digits = ORACLE_BDAT_DIGITS_MAX; /* the reference refuses longer sizes unread */
     r->unoffered_bdat_chunk = 1; /* a well-formed BDAT always consumes its chunk (5.6) */
+    r->failed_bdat_chunk = 1;    /* ... after a failed one too */
 }
 
 /* upper - ASCII upper case of c; other octets unchanged */
@@ -185,8 +186,13 @@ static void unit_line(struct oracle_stream *s, size_t end)
     u->owed = 1;
     u->fault = oracle_line_verb(s->c + s->pos, u->len, &verb);
     u->cls = oracle_class_of(u->fault, verb);
-    if (!s->auth && verb == ORACLE_V_BDAT &&
-        oracle_bdat_line(s->c + s->pos, u->len, &chunk, &digits)) {
+    /* A lenient server reads the size of any line starting "BDAT" SP, malformed or not. */
+    if (!s->auth && s->reading.bdat_lenient &&
+        oracle_bdat_lenient(s->c + s->pos, u->len, &chunk, &digits))
+        u->chunk_lenient = 1;
+    if (!s->auth &&
+        (u->chunk_lenient ||
+         (verb == ORACLE_V_BDAT && oracle_bdat_line(s->c + s->pos, u->len, &chunk, &digits)))) {
         size_t room = s->len - end;
         u->chunk = 1;
         u->chunk_digits = digits;
@@ -194,7 +200,10 @@ static void unit_line(struct oracle_stream *s, size_t end)
         u->chunk_len = chunk < room ? (size_t)chunk : room;
         u->chunk_short = chunk > room;
         /* Every reading reads it as a chunk: CHUNKING offered, a size no server refuses. */
-        u->chunk_certain = digits <= ORACLE_BDAT_DIGITS_MAX && s->hello_known &&
+        u->after_failed = s->bdat_failed;
+        u->chunk_unoffered = s->hello_known && !oracle_stream_offers(s, "CHUNKING", 8);
+        u->chunk_certain = !u->chunk_lenient && !u->after_failed &&
+                           digits <= ORACLE_BDAT_DIGITS_MAX && s->hello_known &&
                            oracle_stream_offers(s, "CHUNKING", 8);
     }
 }
@@ -217,8 +226,8 @@ static void unit_text(struct oracle_stream *s)
     }
 }
 
-/* line_end - just past the LF that ends the command line at s->pos (0: none, a tail) */
-static size_t line_end(const struct oracle_stream *s)
+/* lf_end - just past the LF that ends the command line at s->pos (0: none, a tail) */
+static size_t lf_end(const struct oracle_stream *s)
 {
     size_t p = s->pos;
 
@@ -228,9 +237,20 @@ static size_t line_end(const struct oracle_stream *s)
             return 0;
         p = (size_t)(lf - s->c) + 1;
         /* RFC 5321 2.3.8 read strictly: only CR LF ends a line, a bare LF is inside it. */
-        if (s->reading.bare_lf_ends_line || (p >= 2 && s->c[p - 2] == '\r'))
+        if (s->reading.bare_lf_ends_line || (p - s->pos >= 2 && s->c[p - 2] == '\r'))
             return p;
     }
+}
+
+/* line_end - where the line at s->pos ends under the reading: its LF, or a cut (0: a tail) */
+static size_t line_end(const struct oracle_stream *s)
+{
+    size_t end = lf_end(s), k = s->reading.line_cut;
+    size_t upto = end != 0 ? end : s->len;
+
+    if (k > 0 && upto - s->pos > k + 1)
+        return s->pos + k; /* the server's buffer filled before the LF: a piece */
+    return end;
 }
 
 /* compute - the unit at s->pos, from what the replies so far settled */
@@ -304,6 +324,20 @@ int oracle_stream_over(const struct oracle_stream *s)
     return s->over;
 }
 
+void oracle_stream_lf_inside(struct oracle_stream *s)
+{
+    if (!s->reading.bare_lf_ends_line)
+        return;
+    s->reading.bare_lf_ends_line = 0;
+    if (s->unit.kind == ORACLE_UNIT_LINE || s->unit.kind == ORACLE_UNIT_TAIL)
+        compute(s); /* the current line now runs on to the next CR LF */
+}
+
+int oracle_stream_bdat_failed(const struct oracle_stream *s)
+{
+    return s->bdat_failed;
+}
+
 void oracle_stream_chunk_sent(struct oracle_stream *s)
 {
     s->chunk_sent = 1;
@@ -318,17 +352,31 @@ static int closes(unsigned code)
 /* chunk_read - did the server read the chunk a BDAT line announced, given its reply? */
 static int chunk_read(const struct oracle_stream *s, const struct oracle_unit *u, unsigned code)
 {
-    if (u->chunk_certain || code / 100 == 2)
-        return 1; /* a server that took the BDAT has read its chunk */
+    if (u->chunk_certain || code / 100 == 2 || u->chunk_lenient)
+        return 1; /* a server that took the BDAT (or read its size anyway) has read its chunk */
+    if (u->after_failed && !s->reading.live && !s->reading.failed_bdat_chunk)
+        return 0; /* a BDAT the client must not have sent (RFC 3030 2): its octets are lines */
     if (s->reading.live)
         return s->chunk_sent; /* what the runner saw: the reply came before or after the chunk */
     if (u->chunk_digits > ORACLE_BDAT_DIGITS_MAX)
         return u->chunk_digits <= s->reading.bdat_digits;
+    if (s->hello_known && !u->chunk_unoffered)
+        return 1; /* CHUNKING offered: a refused BDAT reads its chunk (a failed one aside) */
     /* CHUNKING not offered (or no EHLO yet), the BDAT refused: read or not, by the reading */
     return s->reading.unoffered_bdat_chunk;
 }
 
 /* after_line - a command line's reply: what it makes of the octets that follow */
+/* ends_last - a BDAT line's content ends in SP "LAST" (any case) */
+static int ends_last(const char *line, size_t len)
+{
+    size_t n = len;
+
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    return n >= 5 && line[n - 5] == ' ' && oracle_same_word(line + n - 4, 4, "LAST");
+}
+
 static void after_line(struct oracle_stream *s, const struct oracle_unit *u, unsigned code,
                        const char *reply, size_t rlen)
 {
@@ -343,9 +391,18 @@ static void after_line(struct oracle_stream *s, const struct oracle_unit *u, uns
             s->chunk_next = 1;
             s->chunk_len = u->chunk_len;
         }
+        if (code / 100 == 4 || code / 100 == 5)
+            s->bdat_failed = 1; /* RFC 3030 2: the transaction failed; RSET is owed */
+        else if (code / 100 == 2)
+            s->bdat_open = !ends_last(s->c + u->off, u->len);
         return;
     }
     (void)oracle_line_verb(s->c + u->off, u->len, &verb);
+    if (code / 100 == 2 &&
+        (verb == ORACLE_V_RSET || verb == ORACLE_V_HELO || verb == ORACLE_V_EHLO))
+        s->bdat_failed = 0, s->bdat_open = 0;
+    else if (s->bdat_open && (code / 100 == 4 || code / 100 == 5))
+        s->bdat_failed = 1; /* after a BDAT without LAST only BDAT or RSET may come */
     if (verb == ORACLE_V_DATA && code / 100 == 3)
         s->text_next = 1;
     else if (verb == ORACLE_V_AUTH && code == 334)

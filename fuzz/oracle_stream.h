@@ -93,6 +93,9 @@ struct oracle_unit {
     int chunk_long;          /* LINE: more digits than a server must read (RFC 3030 sets none) */
     size_t chunk_len;        /* LINE: the chunk octets the stream holds right after the line */
     int chunk_short;         /* LINE: the stream ends before the chunk does */
+    int chunk_lenient;       /* LINE: the size was read past RFC 3030's grammar (the reading's) */
+    int after_failed;        /* LINE: a BDAT after a failed one, before RSET (RFC 3030 2) */
+    int chunk_unoffered;     /* LINE: the server's EHLO (or HELO) reply did not offer CHUNKING */
     /* TEXT */
     int text_ended; /* an end of data was found (else the stream ends inside the text) */
     size_t eod_at;  /* where that end-of-data sequence begins */
@@ -111,6 +114,9 @@ struct oracle_stream {
     int chunk_next;   /* the next unit is the chunk of the line before */
     size_t chunk_len; /* its octets */
     int chunk_sent;   /* live: the current line's chunk went out before its reply */
+    int bdat_open;    /* a BDAT without LAST was taken: only BDAT or RSET may follow */
+    int bdat_failed;  /* the BDAT transaction failed (a BDAT refused, or another command after
+                         a BDAT without LAST refused), and no RSET, HELO or EHLO took it back */
     size_t pos;       /* where the next unit begins */
     /* what the last EHLO (or HELO) reply offered */
     int hello_known; /* an EHLO or HELO was answered 250: the keywords below are the offer */
@@ -147,6 +153,15 @@ void oracle_stream_chunk_sent(struct oracle_stream *s);
 
 /* oracle_stream_offers - the last EHLO reply listed keyword (p, n), in any case */
 int oracle_stream_offers(const struct oracle_stream *s, const char *p, size_t n);
+
+/*
+ * oracle_stream_lf_inside - live: the server did not answer a line at its bare LF; from the
+ * current unit on, only CR LF ends a command line (the reading RFC 5321 2.3.8 allows)
+ */
+void oracle_stream_lf_inside(struct oracle_stream *s);
+
+/* oracle_stream_bdat_failed - a BDAT failed and no RSET, HELO or EHLO answered 2yz since */
+int oracle_stream_bdat_failed(const struct oracle_stream *s);
 
 /* oracle_stream_skip - move past the current unit without a reply (any unit but END) */
 void oracle_stream_skip(struct oracle_stream *s);

@@ -9,6 +9,8 @@
  */
 #include "oracle_tolerance.h"
 
+#include <stdint.h>
+
 #include "oracle_line.h"
 
 /* strict_rule - the contract's rule 1 for a reply with code to a line of class cls */
@@ -41,10 +43,17 @@ static int has_argument(const char *line, size_t len)
 static int five_hundred(const struct oracle_line_facts *f, enum oracle_verb verb, int *tol)
 {
     switch (verb) {
-    case ORACLE_V_BDAT:
+    case ORACLE_V_BDAT: {
+        uint64_t size;
+        size_t digits;
+        if (!oracle_bdat_line(f->line, f->len, &size, &digits)) {
+            *tol = ORACLE_TOL_500_BAD_ARG; /* a size RFC 3030's grammar does not allow */
+            return 1;
+        }
         /* RFC 3030 2: a server that did not offer CHUNKING does not know BDAT */
         *tol = ORACLE_TOL_500_EXTENSION;
         return !f->chunking_offered;
+    }
     case ORACLE_V_STARTTLS:
     case ORACLE_V_AUTH:
         *tol = ORACLE_TOL_500_EXTENSION;
@@ -67,6 +76,24 @@ static int five_hundred(const struct oracle_line_facts *f, enum oracle_verb verb
     default:
         return 0; /* NOOP, HELP: nothing a correct server could object to */
     }
+}
+
+/* registered - the line's first word is an SMTP verb of the registry the contract leaves out */
+static int registered(const char *line, size_t len)
+{
+    static const char *const verbs[] = {"TURN", "SEND", "SOML", "SAML", "ETRN", "ATRN", "BURL"};
+    size_t v, i;
+
+    if (len < 5 || (line[4] != ' ' && line[4] != '\r'))
+        return 0;
+    for (v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+        i = 0;
+        while (i < 4 && (line[i] & ~0x20) == verbs[v][i]) /* letters in either case */
+            i++;
+        if (i == 4)
+            return 1;
+    }
+    return 0;
 }
 
 /* malformed - rfc: may a correct server answer this malformed line with code? */
@@ -106,6 +133,10 @@ static enum oracle_rule malformed(const struct oracle_line_facts *f, unsigned co
     }
     if (f->offered_verb) {
         *tol = ORACLE_TOL_OFFERED_VERB;
+        return ORACLE_OK;
+    }
+    if (f->fault == ORACLE_FAULT_UNKNOWN_VERB && registered(f->line, f->len)) {
+        *tol = ORACLE_TOL_REGISTERED_VERB;
         return ORACLE_OK;
     }
     if (code / 100 == 5) {

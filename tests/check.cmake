@@ -7,9 +7,13 @@
 # What the real servers do (probed by hand, pinned by the replay cases below):
 #   Exim 4.96  HELP (any case, any argument) 214; unknown verbs and control bytes 500; a bare LF
 #              ends a line (NOOP\n -> 250: strict r1-malformed-not-500, tolerated by rfc); a
-#              600-octet line is accepted (strict r1, rfc tolerates); a bare CR inside MAIL
-#              parameters is echoed raw into the 501 (r2 under both profiles); at end of input
-#              without QUIT it says "421 lost input connection" (strict r3-extra-reply, rfc ok).
+#              600-octet line is accepted (strict r1, rfc tolerates), one over 16385 octets is
+#              read as pieces of 16384, each answered (strict r3, rfc-long-line-cut); a bare CR
+#              inside MAIL parameters is echoed raw into the 501 (r2 under both profiles); at
+#              end of input without QUIT it says "421 lost input connection" (strict
+#              r3-extra-reply, rfc ok); "BDAT 0" without LAST in a transaction, then RSET:
+#              killed by SIGSEGV (r6-crash under both; found by check's zero-length-chunk
+#              probes).
 #   aiosmtpd   HELP 250 (r1-help-not-214 under both profiles); the unknown verb is echoed raw,
 #              control bytes included (r2-bad-reply under both profiles).
 
@@ -66,6 +70,38 @@ smtpfuzz_check_test(check_reference_lockstep 0
 smtpfuzz_check_test(check_reference_pipeline 0
   "${smtpfuzz_exe}|check|--exec|${smtpfuzz_exe} respond|--pipeline|--runs|200|--seed|2|--corpus|${smtpfuzz_corpus}|--out|${SMTPFUZZ_CHECK_WORK}/reference-pipe|--quiet"
   "OUT=${SMTPFUZZ_CHECK_WORK}/reference-pipe" "STDOUT_REGEX=sessions: 200 .*findings: none")
+# --- zero findings on correct servers: 2,000 sessions per applicable profile and mode ---------
+# The reference (both profiles) and careful_smtpd, an independent server that takes the other
+# RFC choice wherever there is one (tests/check/careful_smtpd.c says which), under rfc, with
+# and without CHUNKING. Run once, in the plain build: a sanitizer build only makes them slow.
+set(SMTPFUZZ_CHECK_CLEAN_RUNS 2000 CACHE STRING "Sessions each zero-findings check run sends")
+add_executable(careful_smtpd ${CMAKE_CURRENT_SOURCE_DIR}/check/careful_smtpd.c)
+if(NOT SMTPFUZZ_SANITIZE)
+  set(clean_runs
+      "reference_strict|${smtpfuzz_exe} respond|strict"
+      "reference_rfc|${smtpfuzz_exe} respond|rfc"
+      "careful_rfc|$<TARGET_FILE:careful_smtpd>|rfc"
+      "careful_chunking_rfc|$<TARGET_FILE:careful_smtpd> --chunking|rfc")
+  foreach(row ${clean_runs})
+    string(REPLACE "|" ";" f "${row}")
+    list(GET f 0 name)
+    list(GET f 1 target)
+    list(GET f 2 profile)
+    # mixed: lock-step with one session in 4 in RFC 2920 groups (check's default)
+    foreach(mode mixed pipeline)
+      set(out ${SMTPFUZZ_CHECK_WORK}/clean-${name}-${mode})
+      set(how "")
+      if(mode STREQUAL "pipeline")
+        set(how "--pipeline|")
+      endif()
+      smtpfuzz_check_test(check_clean_${name}_${mode} 0
+        "${smtpfuzz_exe}|check|--exec|${target}|--profile|${profile}|${how}--runs|${SMTPFUZZ_CHECK_CLEAN_RUNS}|--seed|7|--corpus|${smtpfuzz_corpus}|--out|${out}|--quiet"
+        "OUT=${out}" "STDOUT_REGEX=sessions: ${SMTPFUZZ_CHECK_CLEAN_RUNS} .*findings: none")
+      set_tests_properties(check_clean_${name}_${mode} PROPERTIES LABELS "check;slow")
+    endforeach()
+  endforeach()
+endif()
+
 foreach(f ${smtpfuzz_corpus}/data-basic ${smtpfuzz_corpus}/bdat-chunks)
   get_filename_component(n ${f} NAME)
   smtpfuzz_check_test(replay_reference_${n} 0 "${smtpfuzz_exe}|replay|${f}"
@@ -124,6 +160,38 @@ if(EXISTS ${smtpfuzz_mini})
     endif()
   endforeach()
 
+  # The bug classes check must find in a server's argument handling and input buffers, each
+  # planted in the mini responder (its header says how), from a folder with no seeds, within
+  # 30 s (--first stops at the finding), and each finding replays as recorded.
+  set(smtpfuzz_class_bugs
+      "stack_arg=r6-crash=strict" "loop_arg=r6-hang=rfc" "help_echo=r1-214-not-help=rfc"
+      "line_chars=r1-malformed-not-500=strict" "growing_buffer=r6-memory=rfc"
+      "crlf_one_read=r4-split-changed=rfc"
+      "bdat0_overtake=r1-500-for-command|r1-malformed-not-500|r1-214-not-help|r3-missing-reply|r3-extra-reply=rfc")
+  set(no_seeds ${SMTPFUZZ_CHECK_WORK}/no-seeds)
+  foreach(row ${smtpfuzz_class_bugs})
+    string(REPLACE "=" ";" f "${row}")
+    list(GET f 0 bug)
+    list(GET f 1 rules)
+    list(GET f 2 profile)
+    string(TOUPPER "${bug}" macro)
+    add_executable(check_class_${bug} ${CMAKE_CURRENT_SOURCE_DIR}/check/broken_stdio.c
+                                      ${CMAKE_CURRENT_SOURCE_DIR}/target_fd.c ${smtpfuzz_mini})
+    target_include_directories(check_class_${bug} PRIVATE ${PROJECT_SOURCE_DIR}/fuzz
+                                                          ${CMAKE_CURRENT_SOURCE_DIR})
+    target_link_libraries(check_class_${bug} PRIVATE smtpfuzz_core)
+    target_compile_definitions(check_class_${bug} PRIVATE BROKEN_${macro})
+    if(bug STREQUAL "stack_arg" AND NOT SMTPFUZZ_SANITIZE MATCHES "address")
+      # without ASan, the stack protector is what turns the overflow into a crash
+      target_compile_options(check_class_${bug} PRIVATE -fstack-protector-all)
+    endif()
+    set(out ${SMTPFUZZ_CHECK_WORK}/class-${bug})
+    smtpfuzz_check_test(check_class_${bug} 1
+      "${smtpfuzz_exe}|check|--exec|$<TARGET_FILE:check_class_${bug}>|--profile|${profile}|--seconds|30|--first|--seed|1|--corpus|${no_seeds}-${bug}|--out|${out}|--quiet"
+      "OUT=${out}" "FIND_ANY=${rules}" "EMPTY_DIR=${no_seeds}-${bug}"
+      "REPLAY=${smtpfuzz_exe}|replay|--as-recorded")
+  endforeach()
+
   # What check writes about its findings: fingerprints, --keep, the records replay
   # --as-recorded and scripts/reproduce.sh use, --only, --json and SARIF checked by Microsoft's
   # SARIF Multitool (installed from the npm registry into this build folder, once).
@@ -149,7 +217,8 @@ if(EXISTS /usr/sbin/exim4 AND smtpfuzz_uid STREQUAL "0")
       "bare_lf|bare-lf.in|1|r1-malformed-not-500|0|ok"
       "long_line|long-line-600.in|1|r1-malformed-not-500|0|ok"
       "reply_bare_cr|reply-bare-cr.in|1|r2-bad-reply|1|r2-bad-reply"
-      "no_quit|no-quit.in|1|r3-extra-reply|0|ok")
+      "no_quit|no-quit.in|1|r3-extra-reply|0|ok"
+      "bdat0_rset|bdat0-rset.in|1|r6-crash|1|r6-crash")
   foreach(row ${exim_probes})
     string(REPLACE "|" ";" f "${row}")
     list(GET f 0 name)
@@ -167,11 +236,10 @@ if(EXISTS /usr/sbin/exim4 AND smtpfuzz_uid STREQUAL "0")
   endforeach()
   smtpfuzz_check_test(check_exim_strict 1
     "${smtpfuzz_exe}|check|--exec|${exim}|--seconds|${SMTPFUZZ_CHECK_SERVER_SECONDS}|--seed|1|--reply-timeout|1000|--corpus|${smtpfuzz_corpus}|--out|${SMTPFUZZ_CHECK_WORK}/exim-strict|--quiet"
-    "OUT=${SMTPFUZZ_CHECK_WORK}/exim-strict" "FIND=r1-malformed-not-500"
-    "NOT_FIND=r6-crash|r6-memory")
+    "OUT=${SMTPFUZZ_CHECK_WORK}/exim-strict" "FIND=r1-malformed-not-500" "NOT_FIND=r6-memory")
   smtpfuzz_check_test(check_exim_rfc 1
     "${smtpfuzz_exe}|check|--profile|rfc|--exec|${exim}|--seconds|${SMTPFUZZ_CHECK_SERVER_SECONDS}|--seed|1|--reply-timeout|1000|--corpus|${smtpfuzz_corpus}|--out|${SMTPFUZZ_CHECK_WORK}/exim-rfc|--quiet"
-    "OUT=${SMTPFUZZ_CHECK_WORK}/exim-rfc" "NOT_FIND=r6-crash|r6-memory")
+    "OUT=${SMTPFUZZ_CHECK_WORK}/exim-rfc" "NOT_FIND=r6-memory|r1-500-for-command")
   set_tests_properties(check_exim_strict check_exim_rfc PROPERTIES RUN_SERIAL ON)
 else()
   message(STATUS "check: Exim tests skipped (they need /usr/sbin/exim4 and root for -C)")

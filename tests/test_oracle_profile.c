@@ -12,7 +12,9 @@
  * servers: long BDAT sizes read as chunks, BDAT without CHUNKING, closes
  * after errors, "code SP" with no text, HELP refused, lenient arguments,
  * bare LF not a line end, a reply to the client's close, an extension verb
- * the server offered, and 500 for a rejected message.
+ * the server offered, 500 for a rejected message; and Exim's: ETRN refused
+ * with 458, 503 for everything after a failed BDAT (whose chunks it then
+ * does not read), BDAT sizes read with strtoul, lines cut at its buffer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,6 +128,41 @@ static const struct row rows[] = {
      ORACLE_MALFORMED_NOT_500, ORACLE_OK, NONE, ORACLE_TOL_OFFERED_VERB},
     {"the same verb not offered, 220 (a bug)", "EHLO a\r\nXCLIENT NAME=x\r\n",
      G EHLO_PLAIN "220 ok\r\n", 0, ORACLE_MALFORMED_NOT_500, ORACLE_MALFORMED_NOT_500, NONE, NONE},
+    /* 12. a verb of the SMTP registry the contract leaves out (Exim's ETRN: 458) */
+    {"ETRN refused with 458", "ETRN x\r\n", G "458 prohibited\r\n", 0, ORACLE_MALFORMED_NOT_500,
+     ORACLE_OK, NONE, ORACLE_TOL_REGISTERED_VERB},
+    {"an unregistered verb answered 458 (a bug)", "XTRN x\r\n", G "458 prohibited\r\n", 0,
+     ORACLE_MALFORMED_NOT_500, ORACLE_MALFORMED_NOT_500, NONE, NONE},
+    /* 13. after a failed BDAT only RSET (Exim's "only RSET accepted now", RFC 3030 2) */
+    {"HELP answered 503 after a failed BDAT", "EHLO a\r\nBDAT 3\r\nabcHELP\r\n",
+     G EHLO_CHUNKING "503 need RCPT\r\n503 only RSET accepted now\r\n", 0, ORACLE_HELP_NOT_214,
+     ORACLE_OK, NONE, ORACLE_TOL_BDAT_FAILED},
+    {"HELP answered 503 after a failed BDAT and RSET (a bug)",
+     "EHLO a\r\nBDAT 3\r\nabcRSET\r\nHELP\r\n",
+     G EHLO_CHUNKING "503 need RCPT\r\n250 ok\r\n503 only RSET accepted now\r\n", 0,
+     ORACLE_HELP_NOT_214, ORACLE_HELP_NOT_214, NONE, NONE},
+    {"a BDAT after a failed one refused unread", "EHLO a\r\nBDAT 3\r\nabcBDAT 5\r\nNOOP\r\n",
+     G EHLO_CHUNKING "503 need RCPT\r\n503 only RSET\r\n503 only RSET\r\n", 0,
+     ORACLE_MALFORMED_NOT_500, ORACLE_OK, NONE, NONE},
+    {"a refused BDAT read unread without an earlier failure (a bug)",
+     "EHLO a\r\nBDAT 5\r\nNOOP\r\nQUIT\r\n",
+     G EHLO_CHUNKING "503 need RCPT\r\n250 ok\r\n221 bye\r\n", 0, ORACLE_MALFORMED_NOT_500,
+     ORACLE_MALFORMED_NOT_500, NONE, NONE},
+    /* 14. a BDAT size read past RFC 3030's grammar (Exim parses it with strtoul) */
+    {"BDAT 3x read as a chunk of 3", "EHLO a\r\nBDAT 3x\r\nabcNOOP\r\n",
+     G EHLO_CHUNKING "503 need RCPT\r\n250 ok\r\n", 0, ORACLE_MALFORMED_NOT_500, ORACLE_OK, NONE,
+     NONE},
+    {"BDAT x3 read as a chunk (a bug: no size to read)", "EHLO a\r\nBDAT x3\r\nabcNOOP\r\n",
+     G EHLO_CHUNKING "503 need RCPT\r\n250 ok\r\n", 0, ORACLE_MALFORMED_NOT_500,
+     ORACLE_MALFORMED_NOT_500, NONE, NONE},
+    /* 15. a chunk that ends in CR: the LF after it starts the next line, which only CR LF ends */
+    {"LF after a chunk ending in CR", "EHLO a\r\nBDAT 3\r\nab\r\nNOOP\r\nHELP\r\n",
+     G EHLO_CHUNKING "250 3 octets\r\n501 control octet\r\n214 help\r\n", 0,
+     ORACLE_MALFORMED_NOT_500, ORACLE_OK, NONE, ORACLE_TOL_BARE_LF_INSIDE},
+    {"LF after a chunk ending in CR, answered as NOOP (a bug)",
+     "EHLO a\r\nBDAT 3\r\nab\r\nNOOP\r\nHELP\r\n",
+     G EHLO_CHUNKING "250 3 octets\r\n250 ok\r\n214 help\r\n", 0, ORACLE_MALFORMED_NOT_500,
+     ORACLE_MALFORMED_NOT_500, NONE, NONE},
 };
 
 /* judge - the verdict on a row under profile p, with the tolerances counted */
@@ -170,6 +207,35 @@ static void test_rows(void **state)
 }
 
 /* Strict never counts a tolerance: it has none. */
+/* cut_row - "NOOP " and n letters, then QUIT, answered as a server cutting at 1024 would */
+static void cut_row(struct row *r, char *client, size_t n)
+{
+    memcpy(client, "NOOP ", 5);
+    memset(client + 5, 'a', n);
+    memcpy(client + 5 + n, "\r\nQUIT\r\n", 9);
+    memset(r, 0, sizeof *r);
+    r->name = "a line cut at a 1024-octet buffer";
+    r->client = client;
+    r->server = G "500 line too long\r\n500 what\r\n221 bye\r\n";
+}
+
+/* A line over a power-of-two buffer answered in pieces (Exim: 16384); one shorter may not be. */
+static void test_line_cut(void **state)
+{
+    static char client[2048];
+    struct oracle_profile_result res;
+    struct row r;
+
+    (void)state;
+    cut_row(&r, client, 1100); /* 1105 + CR LF: a piece of 1024, then 83 octets */
+    assert_int_equal(judge(&r, ORACLE_PROFILE_RFC, &res), ORACLE_OK);
+    assert_true(res.judged.tolerated[ORACLE_TOL_LINE_CUT] > 0);
+    assert_int_equal(res.judged.reading.line_cut, 1024);
+    assert_int_not_equal(judge(&r, ORACLE_PROFILE_STRICT, &res), ORACLE_OK);
+    cut_row(&r, client, 700); /* no buffer size it outgrows: two replies to one line */
+    assert_int_not_equal(judge(&r, ORACLE_PROFILE_RFC, &res), ORACLE_OK);
+}
+
 static void test_strict_tolerates_nothing(void **state)
 {
     size_t k;
@@ -240,9 +306,8 @@ static void test_transcript(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rows),
-        cmocka_unit_test(test_strict_tolerates_nothing),
-        cmocka_unit_test(test_long_session),
+        cmocka_unit_test(test_rows),       cmocka_unit_test(test_strict_tolerates_nothing),
+        cmocka_unit_test(test_line_cut),   cmocka_unit_test(test_long_session),
         cmocka_unit_test(test_transcript),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

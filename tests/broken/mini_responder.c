@@ -31,6 +31,30 @@
  *                          without a bound
  *   BROKEN_HELP_250        HELP answered 250 (as aiosmtpd)   r1-help-not-214
  *
+ * And the bug classes "smtpfuzz check" must find in a server's argument
+ * handling and input buffers (tests/check.cmake runs each as a stdio
+ * server, from a folder without the repository's seeds):
+ *
+ *   BROKEN_STACK_ARG       VRFY copies an argument holding   r6-crash (ASan:
+ *                          '%' into a 64-octet stack buffer  stack-buffer-
+ *                          without a bound                   overflow; else the
+ *                                                            stack protector)
+ *   BROKEN_LOOP_ARG        NOOP strips trailing backslashes  r6-hang
+ *                          with a loop that never moves
+ *   BROKEN_HELP_ECHO       "EXPN help" answered with the     r1-214-not-help
+ *                          HELP text
+ *   BROKEN_LINE_CHARS      the line limit counts characters  r1-malformed-not-500
+ *                          (UTF-8 sequences), not octets     (profile strict)
+ *   BROKEN_GROWING_BUFFER  the command line is kept whole    r6-memory
+ *                          in a buffer that grows with it,
+ *                          judged too long only at its LF
+ *   BROKEN_CRLF_ONE_READ   a CR that ends one read is        r4-split-changed
+ *                          dropped, so a CR LF split across
+ *                          two reads is a bare LF
+ *   BROKEN_BDAT0_OVERTAKE  the reply to BDAT 0 is held       r1 or r3 (replies
+ *                          until the next command's reply    out of order)
+ *                          has gone out
+ *
  * What it never does (without BROKEN_*): hold more than 511 octets of a
  * command line, keep message text, keep global or static mutable state,
  * or write a reply byte outside CR LF-terminated, well-formed reply lines.
@@ -57,6 +81,13 @@
 #define MINI_KEEP (MINI_LINE_MAX - 1)
 #endif
 
+/* BROKEN_LINE_CHARS: up to four octets a character, so the buffer is four times as long. */
+#ifdef BROKEN_LINE_CHARS
+#define MINI_LINE_OCTETS (4 * MINI_LINE_MAX)
+#else
+#define MINI_LINE_OCTETS MINI_LINE_MAX
+#endif
+
 enum mini_mode {
     MINI_COMMAND, /* reading command lines */
     MINI_DATA,    /* after 354: message text up to CR LF . CR LF */
@@ -81,7 +112,18 @@ struct mini_session {
     /* command line being read */
     size_t len;   /* octets kept in line[] */
     int overflow; /* the line outgrew line[]: it is too long, the rest is skipped */
-    char line[MINI_LINE_MAX];
+#ifdef BROKEN_GROWING_BUFFER
+    char *line; /* the whole line, however long: grows by doubling */
+    size_t cap;
+#else
+    char line[MINI_LINE_OCTETS];
+#endif
+#ifdef BROKEN_LINE_CHARS
+    size_t chars; /* characters kept: octets that do not continue a UTF-8 sequence */
+#endif
+#ifdef BROKEN_BDAT0_OVERTAKE
+    int bdat0_owed; /* a BDAT 0 is answered after the next command */
+#endif
 
     /* transaction */
     int greeted; /* HELO or EHLO seen */
@@ -313,10 +355,9 @@ static void mini_data(struct mini_session *s, const char *arg, size_t n)
     }
 }
 
-/* mini_chunk_done - answer a BDAT whose octets have all been skipped */
-static void mini_chunk_done(struct mini_session *s)
+/* mini_chunk_reply - the reply to a BDAT whose octets have all been skipped */
+static void mini_chunk_reply(struct mini_session *s)
 {
-    s->mode = MINI_COMMAND;
     if (s->chunk_refused)
         mini_send(s, "503 5.5.1 Need RCPT first\r\n");
     else if (s->chunk_last) {
@@ -324,6 +365,13 @@ static void mini_chunk_done(struct mini_session *s)
         mini_send(s, "250 2.0.0 Message accepted\r\n");
     } else
         mini_send(s, "250 2.0.0 Chunk accepted\r\n");
+}
+
+/* mini_chunk_done - back to commands, and answer the BDAT */
+static void mini_chunk_done(struct mini_session *s)
+{
+    s->mode = MINI_COMMAND;
+    mini_chunk_reply(s);
 }
 
 /* BDAT <1-9 digits> [SP LAST] (RFC 3030 section 2) */
@@ -342,6 +390,12 @@ static void mini_bdat(struct mini_session *s, const char *arg, size_t n)
     s->chunk_left = size;
     s->chunk_last = i < n;
     s->chunk_refused = s->rcpts == 0;
+#ifdef BROKEN_BDAT0_OVERTAKE
+    if (size == 0) {
+        s->bdat0_owed = 2; /* counted down after this line and the next: then answered */
+        return;
+    }
+#endif
     s->mode = MINI_BDAT;
     if (size == 0)
         mini_chunk_done(s);
@@ -357,20 +411,64 @@ static void mini_rset(struct mini_session *s, const char *arg, size_t n)
 
 static void mini_noop(struct mini_session *s, const char *arg, size_t n)
 {
+#ifdef BROKEN_LOOP_ARG
+    volatile size_t end = n; /* strip escapes at the end: the decrement was forgotten */
+
+    while (end > 0 && arg[end - 1] == '\\') {
+    }
+#endif
     (void)arg;
     (void)n;
     mini_send(s, "250 2.0.0 OK\r\n");
 }
 
+#ifdef BROKEN_STACK_ARG
+/*
+ * mini_decode_user - VRFY's argument with '%' read as '@', through a 64-octet stack buffer "no
+ * local part outgrows", into echo[0..MINI_ECHO_MAX); its length. Kept out of line, and the
+ * buffer written through a pointer the compiler cannot see through, so the overflow lands on
+ * this frame's guard as it would in a real server.
+ */
+__attribute__((noinline)) static size_t mini_decode_user(const char *arg, size_t n, char *echo)
+{
+    char user[64];
+    char *volatile to = user;
+    size_t i, k = 0;
+
+    for (i = 0; i < n; i++)
+        to[k++] = arg[i] == '%' ? '@' : arg[i]; /* no bound */
+    k = k < MINI_ECHO_MAX ? k : MINI_ECHO_MAX;
+    memcpy(echo, user, k);
+    return k;
+}
+#endif
+
 static void mini_vrfy(struct mini_session *s, const char *arg, size_t n)
 {
+#ifdef BROKEN_STACK_ARG
+    if (memchr(arg, '%', n) != NULL) {
+        char echo[MINI_ECHO_MAX];
+        size_t k = mini_decode_user(arg, n, echo);
+
+        mini_send_echo(s, "252 2.1.5 Cannot VRFY ", echo, k, "\r\n");
+        return;
+    }
+#endif
     (void)arg;
     (void)n;
     mini_send(s, "252 2.1.5 Cannot VRFY user, but will accept message\r\n");
 }
 
+static void mini_help(struct mini_session *s, const char *arg, size_t n);
+
 static void mini_expn(struct mini_session *s, const char *arg, size_t n)
 {
+#ifdef BROKEN_HELP_ECHO
+    if (mini_same(arg, n, "HELP")) { /* "EXPN help" meant as a help request */
+        mini_help(s, arg, 0);
+        return;
+    }
+#endif
     (void)arg;
     (void)n;
     mini_send(s, "502 5.5.1 EXPN not implemented\r\n");
@@ -462,6 +560,10 @@ static void mini_line_done(struct mini_session *s)
     size_t n = s->len, verb_len = 0;
     const struct mini_verb *v;
 
+#ifdef BROKEN_GROWING_BUFFER
+    if (n > MINI_KEEP)
+        s->overflow = 1; /* judged only now, with the whole line in memory */
+#endif
     if (s->overflow) {
         mini_send(s, "500 5.5.2 Line too long\r\n");
         return;
@@ -583,14 +685,41 @@ static void mini_command_byte(struct mini_session *s, char c)
         mini_line_done(s);
         s->len = 0;
         s->overflow = 0;
+#ifdef BROKEN_LINE_CHARS
+        s->chars = 0;
+#endif
+#ifdef BROKEN_BDAT0_OVERTAKE
+        if (s->bdat0_owed > 0 && --s->bdat0_owed == 0)
+            mini_chunk_reply(s); /* after the reply of the command that followed it */
+#endif
         return;
     }
     if (s->overflow)
         return; /* skip the excess; answer once, at the LF */
+#ifdef BROKEN_GROWING_BUFFER
+    if (s->len == s->cap) {
+        char *bigger = realloc(s->line, s->cap * 2);
+        if (bigger == NULL)
+            abort();
+        s->line = bigger;
+        s->cap *= 2;
+    }
+    s->line[s->len++] = c;
+    return;
+#endif
+#ifdef BROKEN_LINE_CHARS
+    if (((unsigned char)c & 0xC0) != 0x80)
+        s->chars++; /* a character starts: continuation octets are not counted */
+    if (s->chars <= MINI_KEEP && s->len < sizeof s->line) {
+        s->line[s->len++] = c;
+        return;
+    }
+#else
     if (s->len < MINI_KEEP) {
         s->line[s->len++] = c;
         return;
     }
+#endif
     s->overflow = 1;
 #ifdef BROKEN_LONG_TWICE
     mini_send(s, "500 5.5.2 Line too long\r\n"); /* ...and again at the LF */
@@ -609,6 +738,15 @@ static void *mini_open(smtp_reply_sink sink, void *sink_ctx)
         return NULL;
     }
     s->name[0] = '\0';
+#ifdef BROKEN_GROWING_BUFFER
+    s->cap = MINI_LINE_MAX;
+    s->line = malloc(s->cap);
+    if (s->line == NULL) {
+        free(s->name);
+        free(s);
+        return NULL;
+    }
+#endif
     s->sink = sink;
     s->sink_ctx = sink_ctx;
     s->mode = MINI_COMMAND;
@@ -622,6 +760,10 @@ static enum smtp_target_state mini_feed(void *session, const char *bytes, size_t
     size_t i = 0;
 
     while (i < len && s->mode != MINI_CLOSED) {
+#ifdef BROKEN_CRLF_ONE_READ
+        if (i + 1 == len && bytes[i] == '\r' && s->mode == MINI_COMMAND)
+            break; /* "its LF is in this read too": a CR that ends a read is lost */
+#endif
         if (s->mode == MINI_BDAT) {
             size_t take = len - i;
             if ((uint64_t)take > s->chunk_left)
@@ -646,6 +788,9 @@ static void mini_close(void *session)
     if (s == NULL)
         return;
     free(s->name);
+#ifdef BROKEN_GROWING_BUFFER
+    free(s->line);
+#endif
     free(s);
 }
 

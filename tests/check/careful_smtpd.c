@@ -19,8 +19,8 @@
  *   cuts a line at every LF.
  * - Command lines may be 2000 octets long, CR LF included (RFC 5321
  *   4.5.3.1: limits are minimums; the reference stops at 512).
- * - A control octet in a command line gets 501 (RFC 5321 4.1.2 and 4.2.2
- *   name 501 for bad arguments and characters; the reference says 500).
+ * - A control octet in a command line gets 501 (RFC 5321 4.1.2: a command
+ *   using invalid character codes "MUST" get 501); the reference says 500.
  * - HELP answers 211 (RFC 5321 4.2.2 "System status, or system help
  *   reply") and refuses a topic with 504 (4.1.1.8: arguments are a MAY).
  * - BDAT (RFC 3030) is an extension offered only with --chunking; without
@@ -29,16 +29,21 @@
  *   3030 2 puts no bound on chunk-size); the reference stops at 9.
  * - MAIL and RCPT check the order of commands before their arguments
  *   (RFC 5321 4.1.4 fixes no order between the two checks); they do not
- *   look inside the angle brackets, and ignore parameters.
+ *   look inside the angle brackets, and ignore parameters. (RFC 5321
+ *   4.1.1.11 describes 555 for a parameter the server does not know; the
+ *   ones a client may send after this EHLO reply, SIZE and BODY, are
+ *   known, and ignoring them is harmless here.)
  * - RCPT is still taken after a BDAT chunk (RFC 3030 2 forbids only mixing
  *   DATA and BDAT); the reference refuses it.
  * - Message text may hold bare CR and bare LF (RFC 5321 4.1.1.4 only says
  *   they do not end the text); a text line over 1000 octets makes the
- *   message fail with 552 (RFC 5321 4.5.3.1.6, 4.5.3.1.10).
+ *   message fail with 552 (RFC 5321 4.5.3.1.6; the failure reply at the
+ *   end of the text, 4.1.1.4).
  * - After 10 consecutive 5yz replies the server says 421 and closes (RFC
  *   5321 7.8); the reference never closes before QUIT.
  * - When the input ends without QUIT it says 421 before it goes (RFC 5321
- *   3.8: 421 may be sent at any time); the reference stays silent.
+ *   3.8, and 4.2.2: 421 "may be a reply to any command if the service
+ *   knows it must shut down"); the reference stays silent.
  * - Reply texts never repeat client octets at all; the reference echoes up
  *   to 40 sanitised octets. Every reply line is built by one helper that
  *   turns anything but printable ASCII into '?' and stays under 512 octets
@@ -295,14 +300,14 @@ static int greet(struct server *srv, const char *arg)
     return 1;
 }
 
-static void cmd_helo(struct server *srv, char *arg)
+static void cmd_helo(struct server *srv, const char *arg)
 {
     if (greet(srv, arg))
         reply(srv, 250, "%s", HOST);
 }
 
 /* EHLO lists the extensions (RFC 5321 4.1.1.1; RFC 2920, RFC 6152, RFC 1870, RFC 3030) */
-static void cmd_ehlo(struct server *srv, char *arg)
+static void cmd_ehlo(struct server *srv, const char *arg)
 {
     if (!greet(srv, arg))
         return;
@@ -315,7 +320,7 @@ static void cmd_ehlo(struct server *srv, char *arg)
 }
 
 /* MAIL (RFC 5321 4.1.1.2): order first, then syntax (4.1.4 leaves the order open) */
-static void cmd_mail(struct server *srv, char *arg)
+static void cmd_mail(struct server *srv, const char *arg)
 {
     if (!srv->greeted)
         reply(srv, 503, "5.5.1 Send HELO first");
@@ -330,7 +335,7 @@ static void cmd_mail(struct server *srv, char *arg)
 }
 
 /* RCPT (RFC 5321 4.1.1.3); at most RCPT_MAX recipients, then 452 (4.5.3.1.10) */
-static void cmd_rcpt(struct server *srv, char *arg)
+static void cmd_rcpt(struct server *srv, const char *arg)
 {
     if (!srv->in_mail)
         reply(srv, 503, "5.5.1 Need MAIL first");
@@ -345,7 +350,7 @@ static void cmd_rcpt(struct server *srv, char *arg)
 }
 
 /* DATA (RFC 5321 4.1.1.4): 354, then the text; never mixed with BDAT (RFC 3030 2) */
-static void cmd_data(struct server *srv, char *arg)
+static void cmd_data(struct server *srv, const char *arg)
 {
     if (arg != NULL) {
         reply(srv, 501, "5.5.4 No parameters allowed");
@@ -383,7 +388,7 @@ static void chunk_done(struct server *srv)
  * BDAT (RFC 3030 2): "BDAT" SP chunk-size [SP "LAST"]. Only a well-formed
  * BDAT of an offered CHUNKING has a chunk; it is read whole, then answered.
  */
-static void cmd_bdat(struct server *srv, char *arg)
+static void cmd_bdat(struct server *srv, const char *arg)
 {
     size_t digits = 0, i;
     uint64_t size = 0;
@@ -422,7 +427,7 @@ static void cmd_bdat(struct server *srv, char *arg)
 }
 
 /* RSET (RFC 5321 4.1.1.5): no parameters in its syntax */
-static void cmd_rset(struct server *srv, char *arg)
+static void cmd_rset(struct server *srv, const char *arg)
 {
     if (arg != NULL) {
         reply(srv, 501, "5.5.4 No parameters allowed");
@@ -433,14 +438,14 @@ static void cmd_rset(struct server *srv, char *arg)
 }
 
 /* NOOP (RFC 5321 4.1.1.9): "If a parameter string is specified, servers SHOULD ignore it" */
-static void cmd_noop(struct server *srv, char *arg)
+static void cmd_noop(struct server *srv, const char *arg)
 {
     (void)arg;
     reply(srv, 250, "2.0.0 OK");
 }
 
 /* VRFY (RFC 5321 4.1.1.6, 3.5.3): 252 for "cannot verify, will accept" */
-static void cmd_vrfy(struct server *srv, char *arg)
+static void cmd_vrfy(struct server *srv, const char *arg)
 {
     if (arg == NULL || *arg == '\0')
         reply(srv, 501, "5.5.4 Syntax: VRFY name");
@@ -449,21 +454,21 @@ static void cmd_vrfy(struct server *srv, char *arg)
 }
 
 /* EXPN (RFC 5321 4.1.1.7, 3.5.2): may be disabled */
-static void cmd_expn(struct server *srv, char *arg)
+static void cmd_expn(struct server *srv, const char *arg)
 {
     (void)arg;
     reply(srv, 502, "5.5.1 EXPN not available");
 }
 
 /* STARTTLS (RFC 3207), AUTH (RFC 4954): neither is offered (RFC 5321 4.2.4: 502) */
-static void cmd_not_offered(struct server *srv, char *arg)
+static void cmd_not_offered(struct server *srv, const char *arg)
 {
     (void)arg;
     reply(srv, 502, "5.5.1 Not available");
 }
 
 /* HELP (RFC 5321 4.1.1.8): 211 is a "system help reply" (4.2.2); topics are a MAY */
-static void cmd_help(struct server *srv, char *arg)
+static void cmd_help(struct server *srv, const char *arg)
 {
     if (arg == NULL)
         reply(srv, 211, "%s: see RFC 5321", HOST);
@@ -472,7 +477,7 @@ static void cmd_help(struct server *srv, char *arg)
 }
 
 /* QUIT (RFC 5321 4.1.1.10): 221, then close */
-static void cmd_quit(struct server *srv, char *arg)
+static void cmd_quit(struct server *srv, const char *arg)
 {
     if (arg != NULL) {
         reply(srv, 501, "5.5.4 No parameters allowed");
@@ -484,7 +489,7 @@ static void cmd_quit(struct server *srv, char *arg)
 
 struct cmd {
     const char *name; /* upper case */
-    void (*fn)(struct server *srv, char *arg);
+    void (*fn)(struct server *srv, const char *arg);
 };
 
 static const struct cmd commands[] = {
@@ -510,10 +515,10 @@ static const struct cmd commands[] = {
  * or the end of the line; the argument is everything after that SP (NULL
  * when there is no SP, possibly empty when there is).
  */
-static void command(struct server *srv, char *text, size_t len)
+static void command(struct server *srv, const char *text, size_t len)
 {
     size_t i, verb_len = 0;
-    char *arg = NULL;
+    const char *arg = NULL;
 
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];

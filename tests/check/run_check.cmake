@@ -4,6 +4,7 @@
 #   cmake -DCMD="prog|arg|arg" -DEXPECT_RC=1 [-DOUT=dir] [-DFIND="r1-help-not-214|r2-bad-reply"]
 #         [-DNOT_FIND="r6-crash|r6-hang"] [-DSTDOUT_REGEX=re] [-DSTDOUT_NOT_REGEX=re]
 #         [-DSTDERR_REGEX=re] [-DFIFO=path] [-DREPLAY="smtpfuzz|replay|--exec|target"]
+#         [-DFIND_ANY="r1-500-for-command|r3-missing-reply"] [-DEMPTY_DIR=path]
 #         -P run_check.cmake
 #
 # CMD items are separated by '|' (ctest would split ';'). OUT is wiped first; FIND names rule ids
@@ -12,6 +13,8 @@
 # must exit 1 naming that rule (a saved finding reproduces). Prints the command's output, and
 # fails naming what was expected and what came. FIFO is made (mkfifo) before the command runs,
 # with no writer, so a command that opens it blocking would hang until the driver's timeout.
+# FIND_ANY: at least one of these rule ids has a saved input in OUT (REPLAY then replays the
+# first found). EMPTY_DIR is made empty before the command runs (a corpus with no seeds).
 cmake_minimum_required(VERSION 3.18)
 
 if(NOT DEFINED CMD OR NOT DEFINED EXPECT_RC)
@@ -20,6 +23,10 @@ endif()
 string(REPLACE "|" ";" cmd "${CMD}")
 if(DEFINED OUT)
   file(REMOVE_RECURSE "${OUT}")
+endif()
+if(DEFINED EMPTY_DIR)
+  file(REMOVE_RECURSE "${EMPTY_DIR}")
+  file(MAKE_DIRECTORY "${EMPTY_DIR}")
 endif()
 if(DEFINED FIFO)
   file(REMOVE "${FIFO}")
@@ -54,6 +61,20 @@ if(DEFINED FIND)
       endif()
     endforeach()
   endforeach()
+endif()
+if(DEFINED FIND_ANY)
+  string(REPLACE "|" ";" any "${FIND_ANY}")
+  foreach(rule IN LISTS any)
+    file(GLOB hits "${OUT}/${rule}-*.in")
+    if(hits)
+      set(FIND "${rule}")
+      break()
+    endif()
+  endforeach()
+  if(NOT DEFINED FIND)
+    file(GLOB all "${OUT}/*.in")
+    message(FATAL_ERROR "none of ${FIND_ANY} saved under ${OUT} (saved: ${all})")
+  endif()
 endif()
 if(DEFINED NOT_FIND)
   string(REPLACE "|" ";" notfind "${NOT_FIND}")
