@@ -39,11 +39,14 @@ struct check_args {
     unsigned long seconds, runs, keep;
     uint64_t seed;
     int seed_given, list_rules, quiet;
-    int mode_given;   /* --lockstep, --pipeline or --groups: every session so; else mixed */
-    int no_split;     /* --no-split: no session is run again cut (rule r4) */
-    int growth_given; /* --rss-growth was given */
-    int first;        /* --first: stop at the first finding */
-    unsigned rules;   /* bit r: rule r counts as a finding (--only, --ignore) */
+    int mode_given;       /* --lockstep, --pipeline or --groups: every session so; else mixed */
+    int no_split;         /* --no-split: no session is run again cut (rule r4) */
+    int growth_given;     /* --rss-growth was given */
+    int first;            /* --first: stop at the first finding */
+    int profile_given;    /* --profile was given (it wins over a record's) */
+    const char *minimize; /* --minimize FILE */
+    int as_recorded;      /* --as-recorded: --minimize runs the target the record names */
+    unsigned rules;       /* bit r: rule r counts as a finding (--only, --ignore) */
     enum oracle_profile profile;
     struct ext_options eo;
 };
@@ -82,6 +85,8 @@ struct check {
     size_t cuts[SESSION_CUTS_MAX]; /* where its split run cuts it ... */
     size_t ncuts;                  /* ... (0: it is not run again cut) */
     char *whole;                   /* the replies of its whole run, kept for the split run */
+    char minimize_fingerprint[24]; /* --minimize: the record's fingerprint, or "" */
+    char minimize_target[FINDING_PATH_MAX]; /* --as-recorded: the record's target */
     unsigned long per_kind[CHECK_KIND_COUNT], grouped, split_runs;
     unsigned long peak_rss_kb; /* the largest VmRSS any session showed (--exec) */
     char *cbuf, *sbuf;         /* crossover scratch */
@@ -113,6 +118,32 @@ int check_load_corpus(struct check_corpus *c, const char *dir);
  * with its kind, its mode and its cuts
  */
 void check_build_input(struct check *ck, unsigned long i);
+
+/*
+ * check_split_run - in[0..len) again, cut at cuts (rule r4), its replies compared with those of
+ * the whole run now in ck->replies; the split run's rule, ORACLE_SPLIT_CHANGED (pr's detail
+ * says what changed) when they differ; *err set when it could not run
+ */
+enum oracle_rule check_split_run(struct check *ck, const uint8_t *in, size_t len,
+                                 enum ext_mode mode, const size_t *cuts, size_t ncuts,
+                                 struct oracle_profile_result *pr, enum ext_error *err);
+
+/*
+ * check_run_input - in[0..len) against the target in this mode, judged; when clean and cuts
+ * are given, run again cut (check_split_run); the rule, with *err set when it could not run
+ */
+enum oracle_rule check_run_input(struct check *ck, const uint8_t *in, size_t len,
+                                 enum ext_mode mode, const size_t *cuts, size_t ncuts,
+                                 struct oracle_profile_result *pr, enum ext_error *err);
+
+/* check_stopped - SIGINT or SIGTERM asked the run to stop */
+int check_stopped(void);
+
+/*
+ * check_minimize - --minimize FILE: shrink the saved input while its finding's fingerprint
+ * still fires (lines, then octets); the exit status
+ */
+int check_minimize(struct check *ck);
 
 /*
  * check_record - count a violation of the last session; save its input when its fingerprint

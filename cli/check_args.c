@@ -35,6 +35,8 @@ enum check_opt {
     CHECK_OPT_SARIF,
     CHECK_OPT_QUIET,
     CHECK_OPT_FIRST,
+    CHECK_OPT_MINIMIZE,
+    CHECK_OPT_AS_RECORDED,
     CHECK_OPT_COUNT
 };
 
@@ -63,6 +65,8 @@ static const struct cli_option check_options[CHECK_OPT_COUNT] = {
     [CHECK_OPT_SARIF] = {"sarif", 0, 1},
     [CHECK_OPT_QUIET] = {"quiet", 'q', 0},
     [CHECK_OPT_FIRST] = {"first", 0, 0},
+    [CHECK_OPT_MINIMIZE] = {"minimize", 0, 1},
+    [CHECK_OPT_AS_RECORDED] = {"as-recorded", 0, 0},
 };
 
 /* The numeric options: their range. */
@@ -84,6 +88,8 @@ static const char check_usage[] =
     "                      [--rss-limit MB] [--rss-growth MB] [--keep N]\n"
     "                      [--only RULE,...] [--ignore RULE,...] [--json FILE]\n"
     "                      [--sarif FILE] [--first] [--quiet]\n"
+    "       smtpfuzz check --minimize FILE (--exec 'COMMAND' | --connect HOST:PORT |\n"
+    "                      --as-recorded) [--runs N] [--seconds N] [--profile NAME]\n"
     "\n"
     "Fuzz another SMTP server with generated, mutated and probing sessions (every\n"
     "verb's argument at buffer-size lengths with specials, UTF-8 lines at the 512-octet\n"
@@ -127,6 +133,10 @@ static const char check_usage[] =
     "                       (format smtpfuzz-findings, version 1: docs/contract.md 7.10)\n"
     "  --sarif FILE         write the findings as SARIF 2.1.0, for code scanning in CI\n"
     "  --first              stop at the first finding (a CI job that fails fast)\n"
+    "  --minimize FILE      shrink a saved finding (lines, then octets) while the same\n"
+    "                       fingerprint still fires; writes FILE's name with .min.in\n"
+    "                       and its record (tries: --runs, default 500, or --seconds)\n"
+    "  --as-recorded        --minimize against the target FILE's record names\n"
     "  -q, --quiet          no progress lines on stderr\n"
     "  -h, --help           show this help and exit\n"
     "\n"
@@ -241,6 +251,7 @@ static int set_value(struct check_args *a, const char *cmd, enum check_opt opt, 
             cli_usage_error(cmd, "--profile: want strict or rfc, got %s", cli_quote(value, q));
             return CLI_EXIT_USAGE;
         }
+        a->profile_given = 1;
         return CLI_EXIT_OK;
     case CHECK_OPT_ONLY:
     case CHECK_OPT_IGNORE:
@@ -255,7 +266,9 @@ static int set_value(struct check_args *a, const char *cmd, enum check_opt opt, 
         cli_usage_error(cmd, "--%s: empty file or folder name", check_options[opt].name);
         return CLI_EXIT_USAGE;
     }
-    if (opt == CHECK_OPT_OUT)
+    if (opt == CHECK_OPT_MINIMIZE)
+        a->minimize = value;
+    else if (opt == CHECK_OPT_OUT)
         a->out = value;
     else if (opt == CHECK_OPT_JSON)
         a->json = value;
@@ -292,6 +305,9 @@ static int set_option(struct check_args *a, const char *cmd, enum check_opt opt,
     case CHECK_OPT_FIRST:
         a->first = 1;
         return CLI_EXIT_OK;
+    case CHECK_OPT_AS_RECORDED:
+        a->as_recorded = 1;
+        return CLI_EXIT_OK;
     case CHECK_OPT_SECONDS:
     case CHECK_OPT_RUNS:
     case CHECK_OPT_SEED:
@@ -308,6 +324,13 @@ static int set_option(struct check_args *a, const char *cmd, enum check_opt opt,
 /* check_combination - what the options say together; CLI_EXIT_OK or a usage error */
 static int check_combination(struct check_args *a, const char *cmd)
 {
+    if (a->as_recorded && (a->minimize == NULL || a->exec != NULL || a->connect != NULL)) {
+        cli_usage_error(cmd, "--as-recorded goes with --minimize FILE, instead of --exec and "
+                             "--connect");
+        return CLI_EXIT_USAGE;
+    }
+    if (a->as_recorded)
+        return CLI_EXIT_OK; /* the target comes from the record */
     if ((a->exec == NULL) == (a->connect == NULL)) {
         cli_usage_error(cmd, a->exec == NULL ? "want --exec 'COMMAND' or --connect HOST:PORT"
                                              : "--exec and --connect exclude each other");
@@ -328,7 +351,7 @@ static int check_combination(struct check_args *a, const char *cmd)
         cli_usage_error(cmd, "--only and --ignore leave no rule to check");
         return CLI_EXIT_USAGE;
     }
-    if (a->seconds == 0 && a->runs == 0)
+    if (a->seconds == 0 && a->runs == 0 && a->minimize == NULL)
         a->seconds = 10;
     if (!a->seed_given)
         a->seed = mix64((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32));

@@ -29,6 +29,11 @@
 /* Set by SIGINT/SIGTERM: finish the session, print the table, exit. */
 static volatile sig_atomic_t check_stop;
 
+int check_stopped(void)
+{
+    return check_stop != 0;
+}
+
 /* check_on_signal - ask the loop to stop */
 static void check_on_signal(int sig)
 {
@@ -68,42 +73,6 @@ static int went_away(struct check *ck, struct oracle_profile_result *pr, const u
     return check_record(ck, ORACLE_CRASH, input, len, pr) != 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
-/*
- * split_run - the session again, cut (rule r4): its replies against the whole run's (which
- * are in ck->replies); the rule of the split run, ORACLE_SPLIT_CHANGED with pr's detail set
- * when the replies differ; *err set when it could not run
- */
-static enum oracle_rule split_run(struct check *ck, struct oracle_profile_result *pr,
-                                  enum ext_error *err)
-{
-    struct ext_options eo = ck->a.eo;
-    size_t whole_len = ck->run->replies_len;
-    enum oracle_rule rule;
-    char why[sizeof pr->v.detail];
-
-    memcpy(ck->whole, ck->replies, whole_len);
-    eo.mode = ck->mode;
-    eo.cuts = ck->cuts;
-    eo.ncuts = ck->ncuts;
-    eo.cut_pause_ms = SESSION_CUT_PAUSE_MS;
-    ck->split_runs++;
-    *err = ext_run(&ck->target, &eo, (const char *)ck->input, ck->input_len, ck->replies,
-                   CHECK_REPLY_MAX, ck->run);
-    if (*err != EXT_ERR_NONE)
-        return ORACLE_OK;
-    rule = session_judge(ck->run, ck->a.profile, (const char *)ck->input, ck->input_len, pr);
-    if (ck->run->outcome == EXT_CRASH || ck->run->outcome == EXT_MEMORY)
-        return rule; /* a crash is a crash, however the octets came */
-    if (session_split_compare(ck->whole, whole_len, ck->replies, ck->run->replies_len, why,
-                              sizeof why)) {
-        snprintf(pr->v.detail, sizeof pr->v.detail, "%s", why);
-        pr->v.line_len = 0;
-        pr->v.reply_len = 0;
-        return ORACLE_SPLIT_CHANGED;
-    }
-    return rule;
-}
-
 /* one_session - run and judge session number ck->totals.sessions; CLI_EXIT_OK to go on */
 static int one_session(struct check *ck, struct oracle_profile_result *pr, int *stop)
 {
@@ -141,7 +110,9 @@ static int one_session(struct check *ck, struct oracle_profile_result *pr, int *
     ck->origin.cuts = NULL;
     ck->origin.ncuts = 0;
     if (rule == ORACLE_OK && ck->ncuts > 0) {
-        rule = split_run(ck, pr, &err);
+        ck->split_runs++;
+        rule =
+            check_split_run(ck, ck->input, ck->input_len, ck->mode, ck->cuts, ck->ncuts, pr, &err);
         if (err != EXT_ERR_NONE) {
             *stop = 1;
             if (err == EXT_ERR_CONNECT) /* the whole run of this session took it down */
@@ -268,6 +239,74 @@ static int setup_corpus(struct check *ck)
     return CLI_EXIT_OK;
 }
 
+/*
+ * setup_minimize - --minimize FILE: the input, and from its record (when there is one) what
+ * the command line left open: profile, mode, cuts, the fingerprint to keep, and with
+ * --as-recorded the target; CLI_EXIT_OK or a usage error (reported)
+ */
+static int setup_minimize(struct check *ck)
+{
+    struct finding_record *rec = malloc(sizeof *rec);
+    char rpath[CHECK_PATH_MAX + 8], why[160], q[CLI_QUOTE_MAX];
+    enum session_file fs;
+    int have, rc = CLI_EXIT_USAGE;
+
+    if (rec == NULL) {
+        cli_error(ck->cmd, "out of memory");
+        return CLI_EXIT_USAGE;
+    }
+    fs = session_read_file(ck->a.minimize, (char *)ck->input, CHECK_SESSION_MAX, &ck->input_len);
+    if (fs != SESSION_FILE_OK) {
+        cli_error(ck->cmd, "--minimize %s: %s", cli_quote(ck->a.minimize, q),
+                  fs == SESSION_FILE_TOO_LARGE     ? "too large"
+                  : fs == SESSION_FILE_NOT_REGULAR ? "not a regular file"
+                                                   : strerror(errno));
+        goto done;
+    }
+    ck->mode = ck->a.eo.mode;
+    snprintf(rpath, sizeof rpath, "%s.json", ck->a.minimize);
+    have = finding_read_record(rpath, rec, why, sizeof why) == 0;
+    if (!have && ck->a.as_recorded) {
+        cli_error(ck->cmd, "--as-recorded: %s: %s", cli_quote(rpath, q), why);
+        goto done;
+    }
+    if (have) {
+        if ((!ck->a.profile_given && !oracle_profile_parse(rec->profile, &ck->a.profile)) ||
+            (!ck->a.mode_given && !finding_mode_parse(rec->mode, &ck->mode))) {
+            cli_error(ck->cmd, "%s: unknown profile or mode (%s, %s)", cli_quote(rpath, q),
+                      rec->profile, rec->mode);
+            goto done;
+        }
+        if (!ck->a.no_split && rec->ncuts <= SESSION_CUTS_MAX) {
+            ck->ncuts = rec->ncuts;
+            memcpy(ck->cuts, rec->cuts, rec->ncuts * sizeof rec->cuts[0]);
+        }
+        snprintf(ck->minimize_fingerprint, sizeof ck->minimize_fingerprint, "%s", rec->fingerprint);
+        if (!ck->a.growth_given && ck->a.eo.rss_limit_kb == 0) {
+            ck->a.eo.rss_growth_kb = rec->rss_growth_kb; /* memory as it was watched */
+            ck->a.eo.rss_limit_kb = rec->rss_limit_kb;
+        }
+        if (rec->reply_timeout_ms > 0 && ck->a.eo.reply_timeout_ms == EXT_REPLY_TIMEOUT_MS)
+            ck->a.eo.reply_timeout_ms = (unsigned)rec->reply_timeout_ms;
+    }
+    if (ck->a.as_recorded) {
+        snprintf(ck->minimize_target, sizeof ck->minimize_target, "%s", rec->target);
+        if (strcmp(rec->target_kind, "exec") == 0)
+            ck->a.exec = ck->minimize_target;
+        else if (strcmp(rec->target_kind, "connect") == 0)
+            ck->a.connect = ck->minimize_target;
+        else {
+            cli_error(ck->cmd, "--as-recorded: %s names no external target", cli_quote(rpath, q));
+            goto done;
+        }
+        printf("recorded target: --%s %s\n", rec->target_kind, cli_quote(rec->target, q));
+    }
+    rc = CLI_EXIT_OK;
+done:
+    free(rec);
+    return rc;
+}
+
 /* cli_check_main - fuzz another SMTP server (--exec or --connect) against the oracle */
 int cli_check_main(int argc, char **argv)
 {
@@ -285,7 +324,7 @@ int cli_check_main(int argc, char **argv)
         oracle_profile_list_rules(stdout, ck.a.profile);
         return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
     }
-    if (setup_target(&ck) != CLI_EXIT_OK)
+    if (ck.a.minimize == NULL && setup_target(&ck) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     if (check_signals() != 0) {
         cli_error(argv[0], "cannot set up signal handling: %s", strerror(errno));
@@ -305,6 +344,10 @@ int cli_check_main(int argc, char **argv)
         ck.whole == NULL || ck.cbuf == NULL || ck.sbuf == NULL || ck.run == NULL ||
         ck.findings == NULL)
         cli_error(argv[0], "out of memory");
+    else if (ck.a.minimize != NULL)
+        rc = setup_minimize(&ck) != CLI_EXIT_OK || setup_target(&ck) != CLI_EXIT_OK
+                 ? CLI_EXIT_USAGE
+                 : check_minimize(&ck);
     else if (setup_corpus(&ck) == CLI_EXIT_OK)
         rc = check_loop(&ck);
     if (ck.corpus != NULL)

@@ -143,8 +143,9 @@ struct ext_options {
     unsigned cut_pause_ms;        /* ... and the pause after each before the next write */
 };
 
-#define EXT_STDERR_TAIL 4096 /* last octets of the child's stderr kept */
-#define EXT_REPORT_MAX 2048  /* octets of a sanitizer report kept (SANITIZER_REPORT_MAX) */
+#define EXT_REPLY_TIMEOUT_MS 2000 /* ext_options_default's reply timeout */
+#define EXT_STDERR_TAIL 4096      /* last octets of the child's stderr kept */
+#define EXT_REPORT_MAX 2048       /* octets of a sanitizer report kept (SANITIZER_REPORT_MAX) */
 #define EXT_DETAIL_MAX 160
 
 /* What one session did. replies points into the caller's buffer. */

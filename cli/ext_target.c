@@ -55,7 +55,7 @@ void ext_options_default(struct ext_options *o)
     memset(o, 0, sizeof *o);
     o->mode = EXT_LOCKSTEP;
     o->greeting_timeout_ms = 5000;
-    o->reply_timeout_ms = 2000;
+    o->reply_timeout_ms = EXT_REPLY_TIMEOUT_MS;
     o->session_timeout_ms = 20000;
     o->drain_ms = 200;
     o->rss_limit_kb = 0;

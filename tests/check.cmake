@@ -192,6 +192,20 @@ if(EXISTS ${smtpfuzz_mini})
       "REPLAY=${smtpfuzz_exe}|replay|--as-recorded")
   endforeach()
 
+  # --minimize: a real finding shrunk while its fingerprint fires, and replayed as recorded.
+  if(SMTPFUZZ_BASH)
+    add_test(NAME check_minimize
+             COMMAND ${SMTPFUZZ_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/check/minimize-check.sh
+                     ${smtpfuzz_exe} $<TARGET_FILE:check_class_help_echo>
+                     ${SMTPFUZZ_CHECK_WORK}/minimize)
+    set_tests_properties(check_minimize PROPERTIES TIMEOUT 120 LABELS check)
+  endif()
+  smtpfuzz_check_test(check_as_recorded_alone 2 "${smtpfuzz_exe}|check|--as-recorded"
+                      "STDERR_REGEX=--as-recorded goes with --minimize")
+  smtpfuzz_check_test(check_minimize_missing 2
+    "${smtpfuzz_exe}|check|--minimize|${SMTPFUZZ_CHECK_WORK}/no-such.in|--exec|true"
+    "STDERR_REGEX=no-such.in")
+
   # What check writes about its findings: fingerprints, --keep, the records replay
   # --as-recorded and scripts/reproduce.sh use, --only, --json and SARIF checked by Microsoft's
   # SARIF Multitool (installed from the npm registry into this build folder, once).

@@ -47,6 +47,15 @@ foreach(mode replay bug)
     FIXTURES_REQUIRED smtpfuzz_package TIMEOUT 120 LABELS "package")
 endforeach()
 
+# The tool alone (-DBUILD_TESTING=OFF), installed and run from outside the tree. Not under
+# sanitizers: it builds its own copy, with the compiler alone.
+if(NOT SMTPFUZZ_SANITIZE)
+  add_test(NAME package_tool
+    COMMAND ${SMTPFUZZ_BASH} ${smtpfuzz_pkg_run} tool ${PROJECT_SOURCE_DIR}
+            ${smtpfuzz_pkg_work}/tool ${CMAKE_C_COMPILER})
+  set_tests_properties(package_tool PROPERTIES TIMEOUT 300 LABELS "package;slow")
+endif()
+
 if(SMTPFUZZ_CLANG_14)
   add_test(NAME package_libfuzzer
     COMMAND ${SMTPFUZZ_BASH} ${smtpfuzz_pkg_run} libfuzzer ${smtpfuzz_pkg_prefix}

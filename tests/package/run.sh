@@ -18,6 +18,11 @@
 #       by themselves saves a finding that names the rule and replays; exit 77 (skipped) when
 #       CLANG cannot build a libFuzzer binary
 #
+#   run.sh tool SOURCE_DIR WORK CC
+#       the tool alone: configure SOURCE_DIR with -DBUILD_TESTING=OFF (no test tool may be
+#       looked for), build, install into WORK/prefix, and from a folder outside any tree run
+#       the installed smtpfuzz: check must find the installed seeds, replay must run one
+#
 # SANITIZE is "-" for none. Never writes outside PREFIX and WORK.
 set -u
 
@@ -29,7 +34,7 @@ fail() {
 }
 
 usage() {
-    printf 'usage: run.sh install|replay|bug|libfuzzer ... (see the comment at the top)\n' >&2
+    printf 'usage: run.sh install|replay|bug|libfuzzer|tool ... (see the comment at the top)\n' >&2
     exit 2
 }
 
@@ -183,6 +188,36 @@ libfuzzer)
     grep -q -e "$RULE" "$work/fuzz.log" || fail "the finding does not name $RULE"
     replay_expect "$dir/fuzz_toy_replay" "$RULE" "$artifact"
     echo "PASS: libFuzzer found $RULE in the buggy toy; $(basename "$artifact") replays it"
+    ;;
+tool)
+    # The tool alone, the way a user builds and installs it: -DBUILD_TESTING=OFF must need no
+    # cmocka, clang or AFL++; the installed smtpfuzz, run from a folder outside any source tree,
+    # must find its installed seeds and check a server with them.
+    [ $# -eq 4 ] || usage
+    source_dir=$2 work=$3 cc=$4
+    rm -rf "$work"
+    mkdir -p "$work/outside"
+    cmake -S "$source_dir" -B "$work/build" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_C_COMPILER="$cc" -DCMAKE_INSTALL_PREFIX="$work/prefix" >"$work/configure.log" 2>&1 ||
+        { cat "$work/configure.log"; fail "configuring with -DBUILD_TESTING=OFF failed"; }
+    ! grep -qi -e cmocka -e afl -e libfuzzer "$work/configure.log" ||
+        fail "-DBUILD_TESTING=OFF still looked for test tools: $(grep -i -e cmocka -e afl -e libfuzzer "$work/configure.log" | head -n 3)"
+    cmake --build "$work/build" --parallel 2 >"$work/build.log" 2>&1 ||
+        { tail -n 40 "$work/build.log"; fail "building the tool alone failed"; }
+    cmake --install "$work/build" >"$work/install.log" 2>&1 ||
+        { cat "$work/install.log"; fail "installing the tool failed"; }
+    tool=$work/prefix/bin/smtpfuzz
+    [ -x "$tool" ] || fail "no $tool after the install"
+    corpus=$work/prefix/share/smtpfuzz/corpus/fuzz_session
+    cd "$work/outside" || fail "cannot enter $work/outside"
+    "$tool" check --exec "$tool respond" --runs 40 --seed 1 --quiet >check.out 2>check.err ||
+        { cat check.out check.err; fail "the installed tool's check of its own responder failed"; }
+    grep -q "corpus [1-9][0-9]* seeds from $corpus\$" check.out ||
+        { cat check.out; fail "the installed tool did not use its installed seeds ($corpus)"; }
+    ! grep -q warning check.err || { cat check.err; fail "check warned: $(cat check.err)"; }
+    "$tool" replay "$corpus/help" >replay.out 2>&1 ||
+        { cat replay.out; fail "the installed tool's replay of an installed seed failed"; }
+    echo "PASS: built with -DBUILD_TESTING=OFF, installed, and run from $work/outside"
     ;;
 *)
     usage
