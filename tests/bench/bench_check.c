@@ -19,9 +19,10 @@
  * runner and raw print "sessions/s: N"; blind prints "first-finding: S RULE"
  * (S seconds from the start) or "first-finding: none after S".
  *
- * The runner's sessions follow build_input() of src/cli_check.c for an
- * empty corpus (same seeds, same generator and mutator calls): keep the
- * two in step, or the comparison stops comparing like with like.
+ * The runner's sessions are check's own: check_build_input (cli/check.h)
+ * with an empty corpus, each in the mode check picks for it, and a session
+ * check runs again cut (rule r4) is run again cut here too, so both clients
+ * send the same traffic and only the judging differs.
  */
 #include <errno.h>
 #include <signal.h>
@@ -34,23 +35,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "ext_run.h"
 #include "oracle_profile.h"
-#include "session_gen.h"
 #include "session_report.h"
-#include "smtp_mutator.h"
 
-#define BENCH_INPUT_MAX (128u << 10) /* CHECK_INPUT_MAX */
-#define BENCH_REPLY_MAX (4u << 20)   /* CHECK_REPLY_MAX */
-#define BENCH_BLIND_MAX 512          /* octets of a blind session at most */
+#define BENCH_INPUT_MAX CHECK_SESSION_MAX
+#define BENCH_REPLY_MAX CHECK_REPLY_MAX
+#define BENCH_BLIND_MAX 512 /* octets of a blind session at most */
 
 extern char **environ;
 
 /* What every mode works in: allocated once, checked once. */
 struct bench {
-    uint8_t *in;    /* the session */
-    uint8_t *other; /* a second session, for crossover */
-    uint8_t *copy;  /* the first, copied: crossover's out must not alias its input */
+    uint8_t *in;     /* the session (check's input buffer) */
+    struct check ck; /* check's session builder, with an empty corpus */
+    struct check_corpus *corpus;
     char *replies;
     char *cbuf; /* judging scratch (blind) */
     char *sbuf;
@@ -67,33 +67,13 @@ static double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* mix64 - splitmix64's finaliser, as check derives each run's seed */
+/* mix64 - splitmix64's finaliser (the blind fuzzer's random octets) */
 static uint64_t mix64(uint64_t z)
 {
     z += 0x9e3779b97f4a7c15ULL;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
-}
-
-/* make_session - check's session number i for this seed, with no corpus; its length */
-static size_t make_session(struct bench *b, uint64_t seed, unsigned long i)
-{
-    uint64_t s = mix64(seed ^ mix64((uint64_t)i));
-    unsigned pick = (unsigned)(s % 16);
-    size_t len, olen;
-
-    s = mix64(s);
-    if (i == 0 || pick < 2)
-        return session_gen(b->in, BENCH_INPUT_MAX, s);
-    len = session_gen(b->in, BENCH_INPUT_MAX, s);
-    s = mix64(s + 1);
-    if (s % 8 == 0) {
-        olen = session_gen(b->other, BENCH_INPUT_MAX, mix64(s ^ 0xabcdef));
-        memcpy(b->copy, b->in, len);
-        len = smtp_crossover(b->copy, len, b->other, olen, b->in, BENCH_INPUT_MAX, s);
-    }
-    return smtp_mutate(b->in, len, BENCH_INPUT_MAX, mix64(s + 2));
 }
 
 /* raw_session - spawn, write all, close, read to EOF, reap; 0 or -1 */
@@ -180,8 +160,7 @@ static int blind(struct bench *b, const struct ext_target *t, const struct ext_o
 static void bench_free(struct bench *b)
 {
     free(b->in);
-    free(b->other);
-    free(b->copy);
+    free(b->corpus);
     free(b->replies);
     free(b->cbuf);
     free(b->sbuf);
@@ -206,16 +185,16 @@ int main(int argc, char **argv)
                         "RUNS|SECONDS SEED [pipeline]\n");
         return 2;
     }
+    memset(&b, 0, sizeof b);
     b.in = malloc(BENCH_INPUT_MAX);
-    b.other = malloc(BENCH_INPUT_MAX);
-    b.copy = malloc(BENCH_INPUT_MAX);
+    b.corpus = calloc(1, sizeof *b.corpus);
     b.replies = malloc(BENCH_REPLY_MAX);
-    b.cbuf = malloc(BENCH_INPUT_MAX);
-    b.sbuf = malloc(BENCH_REPLY_MAX);
+    b.cbuf = malloc(CHECK_INPUT_MAX);
+    b.sbuf = malloc(CHECK_INPUT_MAX);
     b.res = malloc(sizeof *b.res);
     b.pr = malloc(sizeof *b.pr);
-    if (b.in == NULL || b.other == NULL || b.copy == NULL || b.replies == NULL || b.cbuf == NULL ||
-        b.sbuf == NULL || b.res == NULL || b.pr == NULL) {
+    if (b.in == NULL || b.corpus == NULL || b.replies == NULL || b.cbuf == NULL || b.sbuf == NULL ||
+        b.res == NULL || b.pr == NULL) {
         fputs("bench_check: out of memory\n", stderr);
         bench_free(&b);
         return 2;
@@ -226,6 +205,14 @@ int main(int argc, char **argv)
     ext_options_default(&o);
     if (argc > 6 && strcmp(argv[6], "pipeline") == 0)
         o.mode = EXT_PIPELINE;
+    /* check's builder, as "smtpfuzz check --seed SEED --corpus EMPTY" sets it up */
+    b.ck.a.seed = seed;
+    b.ck.a.eo = o;
+    b.ck.a.mode_given = o.mode == EXT_PIPELINE;
+    b.ck.corpus = b.corpus;
+    b.ck.input = b.in;
+    b.ck.cbuf = b.cbuf;
+    b.ck.sbuf = b.sbuf;
     if (strcmp(argv[2], "--exec") == 0)
         ext_target_exec(&t, argv[3]);
     else if (ext_target_connect(&t, argv[3]) != EXT_ERR_NONE)
@@ -239,11 +226,20 @@ int main(int argc, char **argv)
     } else if (rc == 0) {
         t0 = bench_now();
         for (i = 0; i < runs && rc == 0; i++) {
-            size_t len = make_session(&b, seed, i);
-            if (raw ? raw_session(argv[3], b.in, len, b.replies, BENCH_REPLY_MAX) != 0
-                    : ext_run(&t, &o, (const char *)b.in, len, b.replies, BENCH_REPLY_MAX, b.res) !=
-                          EXT_ERR_NONE)
-                rc = 1;
+            int pass;
+            check_build_input(&b.ck, i);
+            for (pass = 0; pass < (b.ck.ncuts > 0 ? 2 : 1) && rc == 0; pass++) {
+                struct ext_options so = o;
+                so.mode = b.ck.mode;
+                so.cuts = pass > 0 ? b.ck.cuts : NULL;
+                so.ncuts = pass > 0 ? b.ck.ncuts : 0;
+                so.cut_pause_ms = SESSION_CUT_PAUSE_MS;
+                if (raw ? raw_session(argv[3], b.in, b.ck.input_len, b.replies, BENCH_REPLY_MAX) !=
+                              0
+                        : ext_run(&t, &so, (const char *)b.in, b.ck.input_len, b.replies,
+                                  BENCH_REPLY_MAX, b.res) != EXT_ERR_NONE)
+                    rc = 1;
+            }
         }
         if (rc == 0)
             printf("sessions/s: %.1f\n", (double)runs / (bench_now() - t0));
