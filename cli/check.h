@@ -43,6 +43,7 @@ struct check_args {
     int no_split;         /* --no-split: no session is run again cut (rule r4) */
     int growth_given;     /* --rss-growth was given */
     int first;            /* --first: stop at the first finding */
+    int timeout_given;    /* --reply-timeout was given (it wins over a record's) */
     int profile_given;    /* --profile was given (it wins over a record's) */
     const char *minimize; /* --minimize FILE */
     int as_recorded;      /* --as-recorded: --minimize runs the target the record names */
@@ -82,7 +83,7 @@ struct check {
     size_t input_len, prev_len;
     enum check_kind kind;          /* where this session came from */
     enum ext_mode mode;            /* how it is sent */
-    size_t cuts[SESSION_CUTS_MAX]; /* where its split run cuts it ... */
+    size_t cuts[FINDING_CUTS_MAX]; /* where its split run cuts it (a record's: up to 24) ... */
     size_t ncuts;                  /* ... (0: it is not run again cut) */
     char *whole;                   /* the replies of its whole run, kept for the split run */
     char minimize_fingerprint[24]; /* --minimize: the record's fingerprint, or "" */

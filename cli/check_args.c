@@ -130,7 +130,7 @@ static const char check_usage[] =
     "  --only RULE,...      count only these rules as findings (ids: --list-rules)\n"
     "  --ignore RULE,...    count every rule but these\n"
     "  --json FILE          write every finding, the counts and how to reproduce them\n"
-    "                       (format smtpfuzz-findings, version 1: docs/contract.md 7.10)\n"
+    "                       (format smtpfuzz-findings, version 2: docs/contract.md 7.10)\n"
     "  --sarif FILE         write the findings as SARIF 2.1.0, for code scanning in CI\n"
     "  --first              stop at the first finding (a CI job that fails fast)\n"
     "  --minimize FILE      shrink a saved finding (lines, then octets) while the same\n"
@@ -189,6 +189,7 @@ static int set_number(struct check_args *a, const char *cmd, enum check_opt opt,
         break;
     case CHECK_OPT_REPLY_TIMEOUT:
         a->eo.reply_timeout_ms = (unsigned)num;
+        a->timeout_given = 1;
         break;
     case CHECK_OPT_RSS_LIMIT:
         a->eo.rss_limit_kb = num * 1024;

@@ -28,7 +28,7 @@ struct shrink {
     struct check *ck;
     uint8_t *best, *cand; /* CHECK_SESSION_MAX each */
     size_t len;
-    size_t cuts[SESSION_CUTS_MAX], ncuts;
+    size_t cuts[FINDING_CUTS_MAX], ncuts;
     enum ext_mode mode;
     char want[sizeof((struct finding *)0)->fingerprint];
     struct finding found; /* the finding as it last fired */
@@ -77,7 +77,7 @@ static int fires(struct shrink *m, const uint8_t *in, size_t len, const size_t *
 /* without - try the best input minus [a, b); 1 when kept, 0 when not, -1 on a setup error */
 static int without(struct shrink *m, size_t a, size_t b)
 {
-    size_t n = m->len - (b - a), cuts[SESSION_CUTS_MAX], nc = 0, k;
+    size_t n = m->len - (b - a), cuts[FINDING_CUTS_MAX], nc = 0, k;
     int rc;
 
     memcpy(m->cand, m->best, a);

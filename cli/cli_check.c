@@ -277,7 +277,7 @@ static int setup_minimize(struct check *ck)
                       rec->profile, rec->mode);
             goto done;
         }
-        if (!ck->a.no_split && rec->ncuts <= SESSION_CUTS_MAX) {
+        if (!ck->a.no_split) {
             ck->ncuts = rec->ncuts;
             memcpy(ck->cuts, rec->cuts, rec->ncuts * sizeof rec->cuts[0]);
         }
@@ -286,7 +286,7 @@ static int setup_minimize(struct check *ck)
             ck->a.eo.rss_growth_kb = rec->rss_growth_kb; /* memory as it was watched */
             ck->a.eo.rss_limit_kb = rec->rss_limit_kb;
         }
-        if (rec->reply_timeout_ms > 0 && ck->a.eo.reply_timeout_ms == EXT_REPLY_TIMEOUT_MS)
+        if (rec->reply_timeout_ms > 0 && !ck->a.timeout_given)
             ck->a.eo.reply_timeout_ms = (unsigned)rec->reply_timeout_ms;
     }
     if (ck->a.as_recorded) {

@@ -516,9 +516,10 @@ int finding_read_record(const char *path, struct finding_record *r, char *why, s
     if (get_string(text, "format", format, sizeof format) != 0 ||
         strcmp(format, FINDING_RECORD) != 0) {
         snprintf(why, cap, "not a smtpfuzz finding record (no \"format\": \"%s\")", FINDING_RECORD);
-    } else if (get_number(text, "version", &v) != 0 || v != FINDING_VERSION) {
-        snprintf(why, cap, "record version %llu, this smtpfuzz reads version %d", v,
-                 FINDING_VERSION);
+    } else if (get_number(text, "version", &v) != 0 || v < FINDING_VERSION_MIN ||
+               v > FINDING_VERSION) {
+        snprintf(why, cap, "record version %llu, this smtpfuzz reads versions %d to %d", v,
+                 FINDING_VERSION_MIN, FINDING_VERSION);
     } else if (get_string(text, "rule", r->rule, sizeof r->rule) != 0 ||
                get_string(text, "target_kind", r->target_kind, sizeof r->target_kind) != 0 ||
                get_string(text, "target", r->target, sizeof r->target) != 0 ||

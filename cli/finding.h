@@ -37,10 +37,11 @@
 
 #define FINDING_FORMAT "smtpfuzz-findings" /* the "format" of --json files */
 #define FINDING_RECORD "smtpfuzz-finding"  /* the "format" of a saved finding's record */
-#define FINDING_VERSION 1                  /* both formats' version */
+#define FINDING_VERSION 2                  /* both formats' version (2: groups, mixed, cuts) */
+#define FINDING_VERSION_MIN 1              /* the oldest record version read */
 #define FINDING_KEEP_MAX 16                /* inputs kept per fingerprint at most (--keep) */
 #define FINDING_PATH_MAX 4096
-#define FINDING_CUTS_MAX 24 /* cuts a record holds (SESSION_CUTS_MAX) */
+#define FINDING_CUTS_MAX 24 /* cuts a record may hold when read (check writes up to 12) */
 
 /* How a run found its findings: enough to run them again. */
 struct finding_origin {

@@ -228,7 +228,8 @@ struct oracle_reading {
     unsigned char bdat_lenient;
     /* 1: a BDAT refused after an earlier one failed (and before RSET) still reads its chunk,
      * as any refused BDAT with CHUNKING offered; 0 (rfc): it reads none, the octets are lines
-     * (Exim's "only RSET accepted now": RFC 3030 2 forbids the client that BDAT) */
+     * (RFC 3030 2 forbids the client that BDAT; only a server that offered PIPELINING must
+     * still read and discard its chunk) */
     unsigned char failed_bdat_chunk;
 };
 

@@ -38,22 +38,28 @@ void oracle_profile_list_rules(FILE *out, enum oracle_profile p)
     for (k = 1; k < ORACLE_RULE_COUNT; k++) /* 0 is ORACLE_OK */
         fprintf(out, "  %-22s %s\n", oracle_rule_id((enum oracle_rule)k),
                 oracle_rule_text((enum oracle_rule)k));
-    fputs("\nreadings followed (each for a whole session; docs/contract.md section 8.4):\n"
+    fputs("\nreadings followed (each for a whole session; docs/contract.md section 8.6):\n"
           "  a BDAT size of 10 or more digits read as a chunk, or refused with none read;\n"
           "  a BDAT refused when CHUNKING was not offered with its chunk read, or not",
           out);
-    fputs(p == ORACLE_PROFILE_RFC ? ";\n  a bare LF taken as a line end, or not.\n" : ".\n", out);
+    fputs(p == ORACLE_PROFILE_RFC
+              ? ";\n  a bare LF taken as a line end, or not;\n"
+                "  a line longer than a 1024..65536-octet buffer read in pieces of that size;\n"
+                "  a BDAT size read past RFC 3030's grammar (\"BDAT 12x\") with its chunk;\n"
+                "  a BDAT refused after a failed one, PIPELINING not offered, with no chunk.\n"
+              : ".\n",
+          out);
     if (p != ORACLE_PROFILE_RFC)
         return;
     fputs("\ntolerated (relaxing the rule named in brackets):\n", out);
     for (k = 0; k < ORACLE_TOL_COUNT; k++)
         fprintf(out, "  %-28s [%s] %s\n", oracle_tol_id((enum oracle_tol)k),
                 oracle_rule_id(tol_rules[k]), tol_texts[k]);
-    fputs(
-        "\nnever tolerated: control bytes or other malformations in replies (r2), missing or\n"
-        "extra replies (r3), end of data other than CR LF . CR LF (r5), 214 for anything but\n"
-        "HELP, 500 for NOOP or argument-less DATA, RSET, QUIT, and crashes, hangs, memory (r6).\n",
-        out);
+    fputs("\nnever tolerated: control bytes or other malformations in replies (r2), missing or\n"
+          "extra replies (r3) but where a tolerance above says, end of data other than CR LF . CR\n"
+          "LF (r5), 214 for anything but HELP, 500 for NOOP or argument-less DATA, RSET, QUIT,\n"
+          "replies that differ when the stream is cut (r4), and crashes, hangs, memory (r6).\n",
+          out);
 }
 
 enum oracle_rule oracle_profile_check(const struct oracle_judging *how, const char *client,

@@ -200,7 +200,10 @@ static void unit_line(struct oracle_stream *s, size_t end)
         u->chunk_len = chunk < room ? (size_t)chunk : room;
         u->chunk_short = chunk > room;
         /* Every reading reads it as a chunk: CHUNKING offered, a size no server refuses. */
-        u->after_failed = s->bdat_failed;
+        /* RFC 3030 2: a server that offered PIPELINING "MUST be prepared to accept and
+         * discard" the chunks of BDATs after a failed one; only one that did not may not */
+        u->after_failed =
+            s->bdat_failed && !(s->hello_known && oracle_stream_offers(s, "PIPELINING", 10));
         u->chunk_unoffered = s->hello_known && !oracle_stream_offers(s, "CHUNKING", 8);
         u->chunk_certain = !u->chunk_lenient && !u->after_failed &&
                            digits <= ORACLE_BDAT_DIGITS_MAX && s->hello_known &&

@@ -36,7 +36,7 @@ cat check.log
 python3 - run.json <<'PYEOF' || fail "run.json"
 import json, os, sys
 d = json.load(open(sys.argv[1]))
-assert d["format"] == "smtpfuzz-findings" and d["version"] == 1, "format/version"
+assert d["format"] == "smtpfuzz-findings" and d["version"] == 2, "format/version"
 assert d["command"] == "check" and d["target"]["kind"] == "exec", "command/target"
 assert d["profile"] == "strict" and d["mode"] == "mixed" and d["seed"] == 1, "run settings"
 assert d["sessions"] == 300, "sessions"
