@@ -178,7 +178,8 @@ static void put(struct server *srv, const char *p, size_t n)
  * (RFC 5321 4.2). The text is forced to printable ASCII and cut so that the
  * line stays within REPLY_LINE_MAX octets (RFC 5321 4.5.3.1.5).
  */
-static void put_reply_line(struct server *srv, int code, char sep, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void
+put_reply_line(struct server *srv, int code, char sep, const char *fmt, va_list ap)
 {
     char buf[REPLY_LINE_MAX];
     size_t len, i;
@@ -204,7 +205,8 @@ static void put_reply_line(struct server *srv, int code, char sep, const char *f
 }
 
 /* reply_line - one reply line, sep ' ' for the last line of a reply and '-' for the others */
-static void reply_line(struct server *srv, int code, char sep, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void reply_line(struct server *srv, int code, char sep,
+                                                             const char *fmt, ...)
 {
     va_list ap;
 
@@ -219,7 +221,8 @@ static void reply_line(struct server *srv, int code, char sep, const char *fmt, 
  * 421 and the end of the session (RFC 5321 7.8; 421 may come at any time,
  * 3.8). Any other reply starts the count again.
  */
-static void reply(struct server *srv, int code, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void reply(struct server *srv, int code,
+                                                        const char *fmt, ...)
 {
     va_list ap;
 
