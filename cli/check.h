@@ -23,7 +23,7 @@
 #define CHECK_SESSION_MAX SESSION_INPUT_MAX /* octets of any session (a long-line probe) */
 #define CHECK_LONG_LINE (12u << 20)         /* octets of the long-line probe's line */
 #define CHECK_LONG_EVERY 64                 /* one session in this many is the long-line probe */
-#define CHECK_PROBE_IN_16 3                 /* sixteenths of the sessions that are probes */
+#define CHECK_PROBE_IN_16 4                 /* sixteenths of the sessions that are probes */
 #define CHECK_GROUPS_EVERY 4                /* mixed modes: one session in this many is grouped */
 #define CHECK_SPLIT_EVERY 8                 /* one session in this many is run again, cut */
 #define CHECK_RSS_GROWTH_MB 8               /* --exec: the default --rss-growth */

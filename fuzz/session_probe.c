@@ -175,7 +175,7 @@ static void argument_probe(struct writer *w)
             if (below(w, 2) == 0)
                 verb[i] = (char)(verb[i] - 'A' + 'a');
     put_str(w, verb);
-    if (below(w, 5) == 0) {
+    if (below(w, 3) == 0) { /* a keyword as the whole argument: cheap to try, often special */
         put_str(w, " ");
         put_str(w, keywords[below(w, N_OF(keywords))]);
         put_str(w, "\r\n");
