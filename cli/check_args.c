@@ -9,6 +9,7 @@
 #include "check.h"
 #include "cli.h"
 #include "cli_util.h"
+#include "splitmix.h"
 
 enum check_opt {
     CHECK_OPT_HELP,
@@ -145,15 +146,6 @@ static const char check_usage[] =
 const char *check_usage_text(void)
 {
     return check_usage;
-}
-
-/* mix64 - splitmix64's finaliser: a seed from the clock and the process */
-static uint64_t mix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
 }
 
 /* set_number - a numeric option in range into its field; CLI_EXIT_OK or a usage error */
@@ -355,7 +347,7 @@ static int check_combination(struct check_args *a, const char *cmd)
     if (a->seconds == 0 && a->runs == 0 && a->minimize == NULL)
         a->seconds = 10;
     if (!a->seed_given)
-        a->seed = mix64((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32));
+        a->seed = splitmix_mix((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32));
     return CLI_EXIT_OK;
 }
 

@@ -18,6 +18,7 @@
 #include "session_probe.h"
 #include "session_report.h"
 #include "smtp_mutator.h"
+#include "splitmix.h"
 
 /* Where the session seeds are when --corpus is not given, in this order: the installed ones
  * (CMake passes the path), the source tree this program was built from, the current folder. */
@@ -28,15 +29,6 @@
 #define SMTPFUZZ_SOURCE_CORPUS ""
 #endif
 #define CHECK_CWD_CORPUS "corpus/fuzz_session"
-
-/* mix64 - splitmix64's finaliser: a run's seed from the base seed and the run number */
-static uint64_t mix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 const char *check_default_corpus(void)
 {
@@ -94,7 +86,7 @@ static void fill(struct check *ck, unsigned long i, uint64_t s)
     unsigned pick = (unsigned)(s % 16);
     struct check_corpus *c = ck->corpus;
 
-    s = mix64(s);
+    s = splitmix_mix(s);
     if (i == 0 || pick < 2) {
         /* plain grammar: the first run probes the target with a clean session */
         ck->kind = CHECK_KIND_GENERATED;
@@ -111,11 +103,11 @@ static void fill(struct check *ck, unsigned long i, uint64_t s)
         ck->kind = CHECK_KIND_PROBE;
         len = session_probe(in, max, s);
         /* mostly sent as built: the probe's lengths and characters are the point */
-        ck->input_len = (s >> 8) % 4 == 0 ? smtp_mutate(in, len, max, mix64(s + 2)) : len;
+        ck->input_len = (s >> 8) % 4 == 0 ? smtp_mutate(in, len, max, splitmix_mix(s + 2)) : len;
         return;
     }
     if (c->n > 0 && pick < 10) {
-        size_t k = (size_t)(mix64(s) % c->n);
+        size_t k = (size_t)(splitmix_mix(s) % c->n);
         ck->kind = CHECK_KIND_SEED;
         len = c->len[k];
         memcpy(in, c->arena + c->off[k], len);
@@ -123,28 +115,28 @@ static void fill(struct check *ck, unsigned long i, uint64_t s)
         ck->kind = CHECK_KIND_GENERATED;
         len = session_gen(in, max, s);
     }
-    s = mix64(s + 1);
+    s = splitmix_mix(s + 1);
     if (s % 8 == 0) {
         /* crossover with a second input: another seed, or another grammar session */
         uint8_t *other = (uint8_t *)ck->sbuf; /* crossover scratch */
         size_t olen;
         if (c->n > 0 && (s >> 8) % 2 == 0) {
-            size_t k = (size_t)(mix64(s) % c->n);
+            size_t k = (size_t)(splitmix_mix(s) % c->n);
             olen = c->len[k];
             memcpy(other, c->arena + c->off[k], olen);
         } else {
-            olen = session_gen(other, max, mix64(s ^ 0xabcdef));
+            olen = session_gen(other, max, splitmix_mix(s ^ 0xabcdef));
         }
         /* out must not alias a: copy a to the other scratch first */
         memcpy(ck->cbuf, in, len);
         len = smtp_crossover((const uint8_t *)ck->cbuf, len, other, olen, in, max, s);
     }
-    ck->input_len = smtp_mutate(in, len, max, mix64(s + 2));
+    ck->input_len = smtp_mutate(in, len, max, splitmix_mix(s + 2));
 }
 
 void check_build_input(struct check *ck, unsigned long i)
 {
-    uint64_t s = mix64(ck->a.seed ^ mix64((uint64_t)i));
+    uint64_t s = splitmix_mix(ck->a.seed ^ splitmix_mix((uint64_t)i));
 
     fill(ck, i, s);
     ck->per_kind[ck->kind]++;
@@ -152,11 +144,11 @@ void check_build_input(struct check *ck, unsigned long i)
     ck->ncuts = 0;
     if (i == 0 || ck->kind == CHECK_KIND_LONG_LINE)
         return; /* the first session stays plain; a long line is about memory */
-    if (!ck->a.mode_given && mix64(s + 3) % CHECK_GROUPS_EVERY == 0) {
+    if (!ck->a.mode_given && splitmix_mix(s + 3) % CHECK_GROUPS_EVERY == 0) {
         ck->mode = EXT_GROUPS;
         ck->grouped++;
     }
-    if (!ck->a.no_split && mix64(s + 4) % CHECK_SPLIT_EVERY == 0)
-        ck->ncuts = session_split_cuts((const char *)ck->input, ck->input_len, mix64(s + 5),
+    if (!ck->a.no_split && splitmix_mix(s + 4) % CHECK_SPLIT_EVERY == 0)
+        ck->ncuts = session_split_cuts((const char *)ck->input, ck->input_len, splitmix_mix(s + 5),
                                        ck->cuts, SESSION_CUTS_MAX);
 }

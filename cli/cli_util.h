@@ -22,6 +22,7 @@
 #define CLI_UTIL_H
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include <netinet/in.h>
 
@@ -31,11 +32,16 @@
 #define CLI_PRINTF(fmt, first)
 #endif
 
-/* CLI_ASSERT - always-on assert for caller bugs; names the function, then aborts */
+/*
+ * CLI_ASSERT - always-on assert for caller bugs; names the function, then aborts (abort() after
+ * cli_panic, which never returns, so static checkers see the branch end too)
+ */
 #define CLI_ASSERT(cond)                                                                           \
     do {                                                                                           \
-        if (!(cond))                                                                               \
+        if (!(cond)) {                                                                             \
             cli_panic(__func__, #cond);                                                            \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* cli_panic - report a broken invariant in function fn and abort */

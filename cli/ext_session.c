@@ -23,23 +23,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_util.h"
 #include "ext_process.h"
 #include "oracle_stream.h"
 #include "proc_rss.h"
 #include "sanitizer_report.h"
 #include "smtp_reply_parse.h"
 
-#define EXT_ASSERT(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s: assertion failed: %s\n", __func__, #cond);                        \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
-#define READ_CHUNK 16384      /* octets per read(2) */
-#define RSS_POLL_MS 10        /* VmRSS sampling period when a limit is set */
-#define EXIT_GRACE_MS 500     /* after the session: time for the child to exit by itself */
+#define READ_CHUNK 16384             /* octets per read(2) */
+#define RSS_POLL_MS 10               /* VmRSS sampling period when a limit is set */
+#define RSS_SAMPLE_OCTETS (1u << 20) /* ... and a sample after this many client octets */
+#define EXIT_GRACE_MS 500            /* after the session: time for the child to exit by itself */
 #define EXT_STALL_DIVISOR 4   /* lock-step sends the rest after a quarter of the reply timeout */
 #define SHELL_SIGNAL_BASE 128 /* a shell reports a child killed by signal N as 128 + N */
 #define DECISION_MIN_MS 50    /* the least a held-back chunk waits for a refusal */
@@ -71,6 +65,8 @@ struct run {
     size_t cut_i;          /* the next cut (o->cuts) not yet reached */
     double write_at;       /* no write before this (the pause after a cut) */
     int base_known;        /* res->base_rss_kb was sampled */
+    double rss_at;         /* the next VmRSS sample is due ... */
+    size_t rss_sent;       /* ... or once this many more octets than this are out */
     struct sanitizer_scan scan;
 };
 
@@ -397,6 +393,15 @@ static int check_memory(struct run *r, double now, double *next)
 
     if ((o->rss_limit_kb == 0 && o->rss_growth_kb == 0) || r->peer.pid <= 0)
         return 0;
+    /* Every RSS_POLL_MS, and every RSS_SAMPLE_OCTETS written (a long line fills memory
+     * faster than the clock ticks), and once right after the greeting: not on every wake-up. */
+    if (now < r->rss_at && r->res->sent < r->rss_sent + RSS_SAMPLE_OCTETS &&
+        !(r->greeted && !r->base_known)) {
+        min_deadline(next, r->rss_at);
+        return 0;
+    }
+    r->rss_at = now + RSS_POLL_MS;
+    r->rss_sent = r->res->sent;
     kb = r->peer.direct ? proc_rss_kb(r->peer.pid)
                         : proc_rss_tree_kb(r->peer.pid, PROC_RSS_TREE_DEPTH);
     if (kb > r->res->peak_rss_kb)
@@ -645,8 +650,8 @@ enum ext_error ext_run(const struct ext_target *t, const struct ext_options *o, 
     struct run *r;
     enum ext_error err;
 
-    EXT_ASSERT(t != NULL && o != NULL && res != NULL && reply_buf != NULL);
-    EXT_ASSERT(client != NULL || client_len == 0);
+    CLI_ASSERT(t != NULL && o != NULL && res != NULL && reply_buf != NULL);
+    CLI_ASSERT(client != NULL || client_len == 0);
     memset(res, 0, sizeof *res);
     res->replies = reply_buf;
     res->outcome = EXT_OK;
@@ -692,7 +697,7 @@ void ext_crash_key(const struct ext_result *res, char *buf, size_t cap)
     struct sanitizer_info info;
     char sb[32];
 
-    EXT_ASSERT(res != NULL && buf != NULL && cap > 0);
+    CLI_ASSERT(res != NULL && buf != NULL && cap > 0);
     if (res->sanitizer && sanitizer_report_read(res->report, res->report_len, &info)) {
         sanitizer_report_key(&info, buf, cap);
         return;

@@ -12,13 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EXT_ASSERT(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s: assertion failed: %s\n", __func__, #cond);                        \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "cli_util.h"
 
 #define OUTCOME_ID_(name, id, text) [name] = id,
 static const char *const outcome_ids[EXT_OUTCOME_COUNT] = {EXT_OUTCOME_LIST(OUTCOME_ID_)};
@@ -51,7 +45,7 @@ const char *ext_error_name(enum ext_error err)
 /* ext_options_default - lock-step, 5 s greeting, 2 s reply, 20 s session, 200 ms drain */
 void ext_options_default(struct ext_options *o)
 {
-    EXT_ASSERT(o != NULL);
+    CLI_ASSERT(o != NULL);
     memset(o, 0, sizeof *o);
     o->mode = EXT_LOCKSTEP;
     o->greeting_timeout_ms = 5000;
@@ -64,7 +58,7 @@ void ext_options_default(struct ext_options *o)
 /* ext_target_exec - a target run as "/bin/sh -c command", one process per session */
 void ext_target_exec(struct ext_target *t, const char *command)
 {
-    EXT_ASSERT(t != NULL && command != NULL);
+    CLI_ASSERT(t != NULL && command != NULL);
     memset(t, 0, sizeof *t);
     t->kind = EXT_TARGET_EXEC;
     t->command = command;
@@ -93,7 +87,7 @@ enum ext_error ext_target_connect(struct ext_target *t, const char *hostport)
     size_t hlen;
     unsigned port;
 
-    EXT_ASSERT(t != NULL && hostport != NULL);
+    CLI_ASSERT(t != NULL && hostport != NULL);
     memset(t, 0, sizeof *t);
     t->kind = EXT_TARGET_CONNECT;
     if (hostport[0] == '[') {

@@ -8,16 +8,7 @@
 #include <string.h>
 
 #include "smtp_reply_parse.h"
-
-/* mix - splitmix64 step */
-static uint64_t mix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+#include "splitmix.h"
 
 size_t session_split_cuts(const char *client, size_t len, uint64_t seed, size_t *cuts, size_t max)
 {
@@ -28,7 +19,7 @@ size_t session_split_cuts(const char *client, size_t len, uint64_t seed, size_t 
         if (client[i] != '\n')
             continue;
         /* the line client[start..i]: cut between its CR and LF, or somewhere inside it */
-        switch (mix(&s) % 4) {
+        switch (splitmix_next(&s) % 4) {
         case 0:
         case 1:
             if (i > start && client[i - 1] == '\r' && i - 1 > 0)
@@ -36,7 +27,7 @@ size_t session_split_cuts(const char *client, size_t len, uint64_t seed, size_t 
             break;
         case 2:
             if (i > start + 1)
-                cuts[n++] = start + 1 + (size_t)(mix(&s) % (i - start - 1));
+                cuts[n++] = start + 1 + (size_t)(splitmix_next(&s) % (i - start - 1));
             break;
         default:
             break;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "splitmix.h"
+
 #define FUZZ_SPLIT_CHUNK_MAX 600 /* largest chunk, octets */
 
 struct fuzz_split {
@@ -44,10 +46,7 @@ static inline size_t fuzz_split_next(struct fuzz_split *s, size_t left)
 
     if (s->bytewise)
         return left > 0 ? 1 : 0;
-    z = (s->state += 0x9e3779b97f4a7c15u); /* splitmix64 */
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    z ^= z >> 31;
+    z = splitmix_next(&s->state);
     if ((z & 31) == 0)
         n = 0;
     else if (z & 3)

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "smtp_mutator.h"
+#include "splitmix.h"
 
 /* The state AFL++ carries between calls (afl_custom_init's return value). */
 struct afl_mutator {
@@ -54,11 +55,7 @@ static const char afl_mut_empty[] = "NOOP\r\n"; /* what an input mutated to noth
 /* afl_mut_next - splitmix64 */
 static uint64_t afl_mut_next(struct afl_mutator *m)
 {
-    uint64_t z = (m->rng += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return splitmix_next(&m->rng);
 }
 
 /* afl_custom_init - a fresh state seeded from AFL++'s seed; NULL when out of memory */

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 
 #include "smtp_mutator.h"
+#include "splitmix.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
@@ -52,11 +53,7 @@ static int hooks_off(void)
 /* mix - spread libFuzzer's 32-bit seed over 64 bits (splitmix64 finaliser) */
 static uint64_t mix(unsigned int seed)
 {
-    uint64_t z = (uint64_t)seed + 0x9e3779b97f4a7c15ULL;
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return splitmix_mix((uint64_t)seed);
 }
 
 /* LLVMFuzzerCustomMutator - smtp_mutate mostly, libFuzzer's own mutator now and then */

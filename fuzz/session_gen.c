@@ -10,61 +10,19 @@
  *   data        = DATA *5message-line "."
  *   bdat        = 1*3(BDAT n chunk) with LAST on the last
  *
- * A writer struct appends and silently stops at the end of the buffer.
+ * A session_writer appends and silently stops at the end of the buffer.
  */
 #include "session_gen.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "session_writer.h"
+
 #define GEN_ITEMS_MAX 8
 #define GEN_MSG_LINES_MAX 5
 #define GEN_MSG_LINE_MAX 78
 #define GEN_CHUNK_MAX 120
-
-struct gen {
-    uint8_t *out;
-    size_t max, len;
-    uint64_t s; /* splitmix64 state */
-};
-
-/* gen_rand - splitmix64 */
-static uint64_t gen_rand(struct gen *g)
-{
-    uint64_t z = (g->s += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* gen_below - a number in [0, n) */
-static size_t gen_below(struct gen *g, size_t n)
-{
-    return n == 0 ? 0 : (size_t)(gen_rand(g) % n);
-}
-
-/* put - append n octets, cut at the end of the buffer */
-static void put(struct gen *g, const void *p, size_t n)
-{
-    if (n > g->max - g->len)
-        n = g->max - g->len;
-    if (n > 0)
-        memcpy(g->out + g->len, p, n);
-    g->len += n;
-}
-
-/* put_str - append a C string */
-static void put_str(struct gen *g, const char *s)
-{
-    put(g, s, strlen(s));
-}
-
-/* pick - one of n strings */
-static const char *pick(struct gen *g, const char *const *list, size_t n)
-{
-    return list[gen_below(g, n)];
-}
 
 static const char *const gen_names[] = {"client.example", "mail.example.org", "[127.0.0.1]",
                                         "localhost", "x"};
@@ -80,78 +38,78 @@ static const char *const gen_simple[] = {
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* message_line - printable text, sometimes starting with a dot (stuffed here) */
-static void message_line(struct gen *g)
+static void message_line(struct session_writer *g)
 {
     char line[GEN_MSG_LINE_MAX + 4];
-    size_t n = gen_below(g, GEN_MSG_LINE_MAX), i, k = 0;
+    size_t n = sw_below(g, GEN_MSG_LINE_MAX), i, k = 0;
 
-    if (gen_below(g, 6) == 0)
+    if (sw_below(g, 6) == 0)
         line[k++] = '.', line[k++] = '.'; /* a text line starting with "." goes out as ".." */
     for (i = 0; i < n; i++)
-        line[k++] = (char)(0x20 + gen_below(g, 0x7f - 0x20));
+        line[k++] = (char)(0x20 + sw_below(g, 0x7f - 0x20));
     line[k++] = '\r';
     line[k++] = '\n';
-    put(g, line, k);
+    sw_put(g, line, k);
 }
 
 /* transaction - MAIL, RCPTs, then DATA or BDAT */
-static void transaction(struct gen *g)
+static void transaction(struct session_writer *g)
 {
     char buf[160];
-    size_t k, n = 1 + gen_below(g, 3);
+    size_t k, n = 1 + sw_below(g, 3);
 
-    snprintf(buf, sizeof buf, "MAIL FROM:<%s>%s\r\n", pick(g, gen_paths, N_OF(gen_paths)),
-             pick(g, gen_params, N_OF(gen_params)));
-    put_str(g, buf);
+    snprintf(buf, sizeof buf, "MAIL FROM:<%s>%s\r\n", sw_pick(g, gen_paths, N_OF(gen_paths)),
+             sw_pick(g, gen_params, N_OF(gen_params)));
+    sw_put_str(g, buf);
     for (k = 0; k < n; k++) {
-        snprintf(buf, sizeof buf, "RCPT TO:<%s>\r\n", pick(g, gen_paths, N_OF(gen_paths)));
-        put_str(g, buf);
+        snprintf(buf, sizeof buf, "RCPT TO:<%s>\r\n", sw_pick(g, gen_paths, N_OF(gen_paths)));
+        sw_put_str(g, buf);
     }
-    if (gen_below(g, 3) != 0) {
-        put_str(g, gen_below(g, 8) == 0 ? "data\r\n" : "DATA\r\n");
-        n = gen_below(g, GEN_MSG_LINES_MAX + 1);
+    if (sw_below(g, 3) != 0) {
+        sw_put_str(g, sw_below(g, 8) == 0 ? "data\r\n" : "DATA\r\n");
+        n = sw_below(g, GEN_MSG_LINES_MAX + 1);
         for (k = 0; k < n; k++)
             message_line(g);
-        put_str(g, ".\r\n");
+        sw_put_str(g, ".\r\n");
         return;
     }
-    n = 1 + gen_below(g, 3);
+    n = 1 + sw_below(g, 3);
     for (k = 0; k < n; k++) {
-        size_t len = (k + 1 == n ? 0 : 1) + gen_below(g, GEN_CHUNK_MAX - 1), i;
+        size_t len = (k + 1 == n ? 0 : 1) + sw_below(g, GEN_CHUNK_MAX - 1), i;
         uint8_t chunk[GEN_CHUNK_MAX];
 
         snprintf(buf, sizeof buf, "BDAT %zu%s\r\n", len, k + 1 == n ? " LAST" : "");
-        put_str(g, buf);
+        sw_put_str(g, buf);
         for (i = 0; i < len; i++) /* chunk octets are anything, CR LF and dots included */
-            chunk[i] = gen_below(g, 4) == 0 ? (uint8_t) "\r\n."[gen_below(g, 3)]
-                                            : (uint8_t)(0x20 + gen_below(g, 0x5f));
-        put(g, chunk, len);
+            chunk[i] = sw_below(g, 4) == 0 ? (uint8_t) "\r\n."[sw_below(g, 3)]
+                                           : (uint8_t)(0x20 + sw_below(g, 0x5f));
+        sw_put(g, chunk, len);
     }
 }
 
 /* session_gen - one session for seed into out[0..max); returns its length */
 size_t session_gen(uint8_t *out, size_t max, uint64_t seed)
 {
-    struct gen g = {out, out != NULL ? max : 0, 0, seed ^ 0x2545f4914f6cdd1dULL};
+    struct session_writer g = {out, out != NULL ? max : 0, 0, seed ^ 0x2545f4914f6cdd1dULL};
     char buf[96];
     size_t k, items;
-    unsigned hello = (unsigned)gen_below(&g, 20);
+    unsigned hello = (unsigned)sw_below(&g, 20);
 
     if (hello < 17) {
-        snprintf(buf, sizeof buf, "EHLO %s\r\n", pick(&g, gen_names, N_OF(gen_names)));
-        put_str(&g, buf);
+        snprintf(buf, sizeof buf, "EHLO %s\r\n", sw_pick(&g, gen_names, N_OF(gen_names)));
+        sw_put_str(&g, buf);
     } else if (hello < 19) {
-        snprintf(buf, sizeof buf, "HELO %s\r\n", pick(&g, gen_names, N_OF(gen_names)));
-        put_str(&g, buf);
+        snprintf(buf, sizeof buf, "HELO %s\r\n", sw_pick(&g, gen_names, N_OF(gen_names)));
+        sw_put_str(&g, buf);
     }
-    items = 1 + gen_below(&g, GEN_ITEMS_MAX);
+    items = 1 + sw_below(&g, GEN_ITEMS_MAX);
     for (k = 0; k < items; k++) {
-        if (gen_below(&g, 3) == 0)
+        if (sw_below(&g, 3) == 0)
             transaction(&g);
         else
-            put_str(&g, pick(&g, gen_simple, N_OF(gen_simple)));
+            sw_put_str(&g, sw_pick(&g, gen_simple, N_OF(gen_simple)));
     }
-    if (gen_below(&g, 5) != 0)
-        put_str(&g, "QUIT\r\n");
+    if (sw_below(&g, 5) != 0)
+        sw_put_str(&g, "QUIT\r\n");
     return g.len;
 }

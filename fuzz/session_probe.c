@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include "session_writer.h"
+
 #define PROBE_ARG_MAX 4200 /* the longest argument built (4096 + slack) */
 #define PROBES_MAX 4
 #define BATCH_MIN 8 /* argument probes come in batches: a line costs far less than a session */
@@ -19,44 +21,6 @@
 #define TRAIN_MIN 4
 #define TRAIN_MAX 10
 #define LINE_LIMIT 512 /* octets of a command line in the contract, CR LF included */
-
-struct writer {
-    uint8_t *out;
-    size_t max, len;
-    uint64_t s; /* splitmix64 state */
-};
-
-/* next - splitmix64 */
-static uint64_t next(struct writer *w)
-{
-    uint64_t z = (w->s += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* below - a number in [0, n) */
-static size_t below(struct writer *w, size_t n)
-{
-    return n == 0 ? 0 : (size_t)(next(w) % n);
-}
-
-/* put - append n octets, cut at the end of the buffer */
-static void put(struct writer *w, const void *p, size_t n)
-{
-    if (n > w->max - w->len)
-        n = w->max - w->len;
-    if (n > 0)
-        memcpy(w->out + w->len, p, n);
-    w->len += n;
-}
-
-/* put_str - append a C string */
-static void put_str(struct writer *w, const char *s)
-{
-    put(w, s, strlen(s));
-}
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -112,78 +76,78 @@ static const char *const shorts[] = {"NOOP\r\n",
                                      "QUIT\r\n"};
 
 /* filler - n octets an argument of this shape is made of */
-static void filler(struct writer *w, char *a, size_t n, enum shape shape)
+static void filler(struct session_writer *w, char *a, size_t n, enum shape shape)
 {
     static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     size_t i;
 
     for (i = 0; i < n; i++)
-        a[i] = alnum[below(w, sizeof alnum - 1)];
+        a[i] = alnum[sw_below(w, sizeof alnum - 1)];
     if (shape == SHAPE_NAME && n > 4)
-        for (i = 3; i + 1 < n; i += 4 + below(w, 12))
+        for (i = 3; i + 1 < n; i += 4 + sw_below(w, 12))
             a[i] = '.'; /* labels */
     if (shape == SHAPE_SIZE)
         for (i = 0; i < n; i++)
-            a[i] = (char)('0' + below(w, 10));
+            a[i] = (char)('0' + sw_below(w, 10));
 }
 
 /* plant - put specials into a[0..n): at the start, the middle or the end, or everywhere */
-static void plant(struct writer *w, char *a, size_t n)
+static void plant(struct session_writer *w, char *a, size_t n)
 {
-    size_t k, count = 1 + below(w, 3);
-    char c = specials[below(w, sizeof specials - 1)];
+    size_t k, count = 1 + sw_below(w, 3);
+    char c = specials[sw_below(w, sizeof specials - 1)];
 
     if (n == 0)
         return;
-    if (below(w, 6) == 0) {
-        for (k = 0; k < n; k += 1 + below(w, 3)) /* sprinkled all along */
+    if (sw_below(w, 6) == 0) {
+        for (k = 0; k < n; k += 1 + sw_below(w, 3)) /* sprinkled all along */
             a[k] = c;
         return;
     }
     for (k = 0; k < count; k++) {
-        size_t where = below(w, 3);
+        size_t where = sw_below(w, 3);
         size_t at = where == 0 ? 0 : where == 1 ? n / 2 : n - 1;
-        a[at] = below(w, 2) == 0 ? c : specials[below(w, sizeof specials - 1)];
+        a[at] = sw_below(w, 2) == 0 ? c : specials[sw_below(w, sizeof specials - 1)];
     }
 }
 
 /* target_length - a buffer size give or take 2 octets, or a short length */
-static size_t target_length(struct writer *w)
+static size_t target_length(struct session_writer *w)
 {
     size_t base, delta;
 
-    if (below(w, 5) == 0)
-        return below(w, 12);
-    base = sizes[below(w, N_OF(sizes))];
-    delta = below(w, 5);
+    if (sw_below(w, 5) == 0)
+        return sw_below(w, 12);
+    base = sizes[sw_below(w, N_OF(sizes))];
+    delta = sw_below(w, 5);
     return base + delta >= 2 ? base + delta - 2 : 0;
 }
 
 /* argument_probe - one verb with an argument built for the probe */
-static void argument_probe(struct writer *w)
+static void argument_probe(struct session_writer *w)
 {
     char a[PROBE_ARG_MAX];
-    size_t v = below(w, N_OF(verbs)), vlen = strlen(verbs[v].verb), n, head, i;
+    size_t v = sw_below(w, N_OF(verbs)), vlen = strlen(verbs[v].verb), n, head, i;
     enum shape shape = verbs[v].shape;
     const char *pre = shape == SHAPE_FROM ? "FROM:<" : shape == SHAPE_TO ? "TO:<" : "";
     const char *post = shape == SHAPE_FROM || shape == SHAPE_TO ? "@example.org>" : "";
     char verb[16];
 
     memcpy(verb, verbs[v].verb, vlen + 1);
-    if (below(w, 4) == 0)
+    if (sw_below(w, 4) == 0)
         for (i = 0; i < vlen; i++) /* servers must not care about case */
-            if (below(w, 2) == 0)
+            if (sw_below(w, 2) == 0)
                 verb[i] = (char)(verb[i] - 'A' + 'a');
-    put_str(w, verb);
-    if (below(w, 3) == 0) { /* a keyword as the whole argument: cheap to try, often special */
-        put_str(w, " ");
-        put_str(w, keywords[below(w, N_OF(keywords))]);
-        put_str(w, "\r\n");
+    sw_put_str(w, verb);
+    if (sw_below(w, 3) == 0) { /* a keyword as the whole argument: cheap to try, often special */
+        sw_put_str(w, " ");
+        sw_put_str(w, keywords[sw_below(w, N_OF(keywords))]);
+        sw_put_str(w, "\r\n");
         return;
     }
     n = target_length(w);
     head = vlen + 1 + strlen(pre) + strlen(post);
-    switch (below(w, 3)) {
+    switch (sw_below(w, 3)) {
     case 0: /* the argument itself */
         break;
     case 1: /* the line's content */
@@ -196,95 +160,95 @@ static void argument_probe(struct writer *w)
     if (n > sizeof a)
         n = sizeof a;
     filler(w, a, n, shape);
-    if (below(w, 3) != 0)
+    if (sw_below(w, 3) != 0)
         plant(w, a, n);
-    put_str(w, " ");
-    put_str(w, pre);
-    put(w, a, n);
-    put_str(w, post);
-    put_str(w, "\r\n");
+    sw_put_str(w, " ");
+    sw_put_str(w, pre);
+    sw_put(w, a, n);
+    sw_put_str(w, post);
+    sw_put_str(w, "\r\n");
     if (strcmp(verbs[v].verb, "DATA") == 0)
-        put_str(w, "probe text\r\n.\r\n"); /* ends the message when DATA was taken */
+        sw_put_str(w, "probe text\r\n.\r\n"); /* ends the message when DATA was taken */
 }
 
 /* utf8_probe - a line of multi-octet UTF-8 at or just past the limit, in octets */
-static void utf8_probe(struct writer *w)
+static void utf8_probe(struct session_writer *w)
 {
     static const char *const chars[] = {"\xc3\xa9",     "\xd0\xb4",         "\xe2\x82\xac",
                                         "\xe6\x97\xa5", "\xf0\x9f\x93\xa7", "\xf0\x90\x8d\x88"};
     static const char *const heads[] = {"NOOP ",  "VRFY ",       "HELP ",     "EXPN ",
                                         "XYZZY ", "MAIL FROM:<", "RCPT TO:<", "EHLO "};
-    size_t h = below(w, N_OF(heads)), len = strlen(heads[h]);
+    size_t h = sw_below(w, N_OF(heads)), len = strlen(heads[h]);
     /* content octets before CR LF: at the limit (510), one past, or a few past */
-    size_t want = LINE_LIMIT - 2 - 2 + below(w, 8);
-    int straddle = below(w, 2) == 0;
+    size_t want = LINE_LIMIT - 2 - 2 + sw_below(w, 8);
+    int straddle = sw_below(w, 2) == 0;
 
-    put_str(w, heads[h]);
+    sw_put_str(w, heads[h]);
     while (len < want) {
-        const char *c = chars[below(w, N_OF(chars))];
+        const char *c = chars[sw_below(w, N_OF(chars))];
         size_t cl = strlen(c);
         if (len + cl > want && !straddle)
             break;
-        put(w, c, cl);
+        sw_put(w, c, cl);
         len += cl;
     }
     while (len < want) { /* pad with ASCII to the exact length */
-        put_str(w, "a");
+        sw_put_str(w, "a");
         len++;
     }
-    put_str(w, h >= 5 && h <= 6 ? "@example.org>\r\n" : "\r\n");
+    sw_put_str(w, h >= 5 && h <= 6 ? "@example.org>\r\n" : "\r\n");
 }
 
 /* chunk_zero_probe - BDAT 0 (LAST or not), then a command that tells the replies apart */
-static void chunk_zero_probe(struct writer *w)
+static void chunk_zero_probe(struct session_writer *w)
 {
-    if (below(w, 4) != 0)
-        put_str(w, "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\n");
-    put_str(w, below(w, 2) == 0 ? "BDAT 0\r\n" : "BDAT 0 LAST\r\n");
-    put_str(w, followers[below(w, N_OF(followers))]);
-    if (below(w, 2) == 0)
-        put_str(w, followers[below(w, N_OF(followers))]);
+    if (sw_below(w, 4) != 0)
+        sw_put_str(w, "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\n");
+    sw_put_str(w, sw_below(w, 2) == 0 ? "BDAT 0\r\n" : "BDAT 0 LAST\r\n");
+    sw_put_str(w, followers[sw_below(w, N_OF(followers))]);
+    if (sw_below(w, 2) == 0)
+        sw_put_str(w, followers[sw_below(w, N_OF(followers))]);
 }
 
 /* train_probe - short commands back to back */
-static void train_probe(struct writer *w)
+static void train_probe(struct session_writer *w)
 {
-    size_t k, n = TRAIN_MIN + below(w, TRAIN_MAX - TRAIN_MIN + 1);
+    size_t k, n = TRAIN_MIN + sw_below(w, TRAIN_MAX - TRAIN_MIN + 1);
 
     for (k = 0; k < n; k++) {
-        const char *c = shorts[below(w, N_OF(shorts) - 1)]; /* QUIT only at the end */
-        put_str(w, c);
+        const char *c = shorts[sw_below(w, N_OF(shorts) - 1)]; /* QUIT only at the end */
+        sw_put_str(w, c);
         if (strcmp(c, "DATA\r\n") == 0)
-            put_str(w, "x\r\n.\r\n");
+            sw_put_str(w, "x\r\n.\r\n");
     }
 }
 
 /* hello - EHLO most of the time (the extensions are offered there), HELO or none */
-static void hello(struct writer *w)
+static void hello(struct session_writer *w)
 {
-    size_t h = below(w, 20);
+    size_t h = sw_below(w, 20);
 
     if (h < 18)
-        put_str(w, "EHLO probe.example\r\n");
+        sw_put_str(w, "EHLO probe.example\r\n");
     else if (h == 18)
-        put_str(w, "HELO probe.example\r\n");
+        sw_put_str(w, "HELO probe.example\r\n");
 }
 
 /* session_probe - one probing session for seed into out[0..max); returns its length */
 size_t session_probe(uint8_t *out, size_t max, uint64_t seed)
 {
-    struct writer w = {out, out != NULL ? max : 0, 0, seed ^ 0x6a09e667f3bcc909ULL};
+    struct session_writer w = {out, out != NULL ? max : 0, 0, seed ^ 0x6a09e667f3bcc909ULL};
     size_t k, n;
 
     hello(&w);
-    n = 1 + below(&w, PROBES_MAX);
+    n = 1 + sw_below(&w, PROBES_MAX);
     for (k = 0; k < n; k++) {
-        switch (below(&w, 8)) {
+        switch (sw_below(&w, 8)) {
         case 0:
         case 1:
         case 2:
         case 3: {
-            size_t b, lines = BATCH_MIN + below(&w, BATCH_MAX - BATCH_MIN + 1);
+            size_t b, lines = BATCH_MIN + sw_below(&w, BATCH_MAX - BATCH_MIN + 1);
             for (b = 0; b < lines; b++)
                 argument_probe(&w);
             break;
@@ -301,8 +265,8 @@ size_t session_probe(uint8_t *out, size_t max, uint64_t seed)
             break;
         }
     }
-    if (below(&w, 10) != 0)
-        put_str(&w, "QUIT\r\n");
+    if (sw_below(&w, 10) != 0)
+        sw_put_str(&w, "QUIT\r\n");
     return w.len;
 }
 
@@ -310,17 +274,17 @@ size_t session_probe(uint8_t *out, size_t max, uint64_t seed)
 size_t session_probe_long_line(uint8_t *out, size_t max, uint64_t seed, size_t line_octets)
 {
     static const char *const heads[] = {"NOOP ", "XYZZY ", "MAIL FROM:<", "VRFY ", "HELO "};
-    struct writer w = {out, out != NULL ? max : 0, 0, seed ^ 0xbb67ae8584caa73bULL};
-    const char *head = heads[below(&w, N_OF(heads))];
+    struct session_writer w = {out, out != NULL ? max : 0, 0, seed ^ 0xbb67ae8584caa73bULL};
+    const char *head = heads[sw_below(&w, N_OF(heads))];
     size_t hl = strlen(head), n = line_octets > hl + 2 ? line_octets - hl - 2 : 0;
 
-    put_str(&w, "EHLO probe.example\r\n");
-    put_str(&w, head);
+    sw_put_str(&w, "EHLO probe.example\r\n");
+    sw_put_str(&w, head);
     if (n > w.max - w.len)
         n = w.max - w.len;
     if (n > 0)
         memset(w.out + w.len, 'a', n);
     w.len += n;
-    put_str(&w, "\r\nQUIT\r\n");
+    sw_put_str(&w, "\r\nQUIT\r\n");
     return w.len;
 }

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "splitmix.h"
+
 #define MUT_ASSERT(cond)                                                                           \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
@@ -144,11 +146,7 @@ struct rng {
 /* rng_next - splitmix64 */
 static uint64_t rng_next(struct rng *r)
 {
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return splitmix_next(&r->s);
 }
 
 /* rng_below - uniform-enough in [0, n); 0 when n is 0 */

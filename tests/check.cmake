@@ -124,6 +124,20 @@ endif()
 
 # --- the deliberately broken responders of tests/broken/, as stdio servers ----------------------
 set(smtpfuzz_mini ${PROJECT_SOURCE_DIR}/tests/broken/mini_responder.c)
+
+# smtpfuzz_mini_stdio(NAME BUG) - the mini responder as a stdio server (broken_stdio.c), built
+# with -DBROKEN_<BUG> (upper case), or as the clean control when BUG is "".
+function(smtpfuzz_mini_stdio name bug)
+  add_executable(${name} ${CMAKE_CURRENT_SOURCE_DIR}/check/broken_stdio.c
+                         ${CMAKE_CURRENT_SOURCE_DIR}/target_fd.c ${smtpfuzz_mini})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/fuzz ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE smtpfuzz_core)
+  if(NOT bug STREQUAL "")
+    string(TOUPPER "${bug}" macro)
+    target_compile_definitions(${name} PRIVATE BROKEN_${macro})
+  endif()
+endfunction()
+
 if(EXISTS ${smtpfuzz_mini})
   set(smtpfuzz_stdio_bugs
       "mini=" "help_250=r1-help-not-214" "bare_lf=r1-malformed-not-500" "echo_raw=r2-bad-reply"
@@ -134,14 +148,10 @@ if(EXISTS ${smtpfuzz_mini})
   foreach(row ${smtpfuzz_stdio_bugs})
     string(REGEX REPLACE "=.*" "" bug "${row}")
     string(REGEX REPLACE "^[^=]*=" "" rule "${row}")
-    add_executable(check_stdio_${bug} ${CMAKE_CURRENT_SOURCE_DIR}/check/broken_stdio.c
-                                      ${CMAKE_CURRENT_SOURCE_DIR}/target_fd.c ${smtpfuzz_mini})
-    target_include_directories(check_stdio_${bug} PRIVATE ${PROJECT_SOURCE_DIR}/fuzz
-                                                          ${CMAKE_CURRENT_SOURCE_DIR})
-    target_link_libraries(check_stdio_${bug} PRIVATE smtpfuzz_core)
-    if(NOT bug STREQUAL "mini")
-      string(TOUPPER "${bug}" macro)
-      target_compile_definitions(check_stdio_${bug} PRIVATE BROKEN_${macro})
+    if(bug STREQUAL "mini")
+      smtpfuzz_mini_stdio(check_stdio_${bug} "")
+    else()
+      smtpfuzz_mini_stdio(check_stdio_${bug} ${bug})
     endif()
     set(out ${SMTPFUZZ_CHECK_WORK}/stdio-${bug})
     if(rule STREQUAL "")
@@ -174,13 +184,7 @@ if(EXISTS ${smtpfuzz_mini})
     list(GET f 0 bug)
     list(GET f 1 rules)
     list(GET f 2 profile)
-    string(TOUPPER "${bug}" macro)
-    add_executable(check_class_${bug} ${CMAKE_CURRENT_SOURCE_DIR}/check/broken_stdio.c
-                                      ${CMAKE_CURRENT_SOURCE_DIR}/target_fd.c ${smtpfuzz_mini})
-    target_include_directories(check_class_${bug} PRIVATE ${PROJECT_SOURCE_DIR}/fuzz
-                                                          ${CMAKE_CURRENT_SOURCE_DIR})
-    target_link_libraries(check_class_${bug} PRIVATE smtpfuzz_core)
-    target_compile_definitions(check_class_${bug} PRIVATE BROKEN_${macro})
+    smtpfuzz_mini_stdio(check_class_${bug} ${bug})
     if(bug STREQUAL "stack_arg" AND NOT SMTPFUZZ_SANITIZE MATCHES "address")
       # without ASan, the stack protector is what turns the overflow into a crash
       target_compile_options(check_class_${bug} PRIVATE -fstack-protector-all)

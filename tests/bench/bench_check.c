@@ -39,6 +39,7 @@
 #include "ext_run.h"
 #include "oracle_profile.h"
 #include "session_report.h"
+#include "splitmix.h"
 
 #define BENCH_INPUT_MAX CHECK_SESSION_MAX
 #define BENCH_REPLY_MAX CHECK_REPLY_MAX
@@ -65,15 +66,6 @@ static double bench_now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* mix64 - splitmix64's finaliser (the blind fuzzer's random octets) */
-static uint64_t mix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
 }
 
 /* raw_session - spawn, write all, close, read to EOF, reap; 0 or -1 */
@@ -134,11 +126,11 @@ static int blind(struct bench *b, const struct ext_target *t, const struct ext_o
     unsigned long i;
 
     for (i = 0; now - t0 < seconds; i++, now = bench_now()) {
-        size_t len = 1 + (size_t)(mix64(s++) % BENCH_BLIND_MAX), k;
+        size_t len = 1 + (size_t)(splitmix_mix(s++) % BENCH_BLIND_MAX), k;
         enum oracle_rule rule;
 
         for (k = 0; k < len; k += 8) {
-            uint64_t r = mix64(s++);
+            uint64_t r = splitmix_mix(s++);
             size_t n = len - k < 8 ? len - k : 8;
             memcpy(b->in + k, &r, n);
         }
